@@ -4,6 +4,7 @@ Every setting has a zero-configuration default: SQLite, a local-memory cache and
 Batch API simulator. See `.env.example` for the variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,20 +30,34 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
+    "axes",
     "batchui.core",
     "batchui.simulator",
+    "batchui.accounts",
+    "batchui.batches",
+    "batchui.activity",
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the Content-Security-Policy (static files too).
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inert unless REMOTE_USER_HEADER is set (single sign-on through a reverse proxy).
+    "batchui.accounts.middleware.ProxyRemoteUserMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Every view needs a signed-in person unless it is marked @login_not_required.
+    "batchui.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "batchui.accounts.middleware.MissingApiKeyMiddleware",
+    # Last, as django-axes requires: turns a lockout into the login page with a lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "batchui.urls"
@@ -78,6 +93,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://batchui")}
 
+# --- Sign-in, sessions, roles (batchui.accounts) -------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: refuses sign-ins while a lockout is in force.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Inert unless REMOTE_USER_HEADER is set.
+    "batchui.accounts.backends.ProxyRemoteUserBackend",
+]
+# Error pages and error e-mails never show API keys (DEBUG or not).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "batchui.accounts.reporting.SecretsExceptionReporterFilter"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Single sign-on: the request.META key a trusted reverse proxy fills with the signed-in user name,
+# e.g. HTTP_X_REMOTE_USER for an "X-Remote-User" header. Only set it when the proxy strips that
+# header from clients' requests. Unset (the default): sign-in with a password only.
+REMOTE_USER_HEADER = env.str("REMOTE_USER_HEADER", default="")
+# Whether a name first seen in the header becomes a new (role-less) account.
+REMOTE_USER_CREATE_UNKNOWN = env.bool("REMOTE_USER_CREATE_UNKNOWN", default=False)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -105,11 +141,63 @@ ECI_API_KEY = env.str("ECI_API_KEY", default="")
 BATCH_API_TIMEOUT = env.float("BATCH_API_TIMEOUT", default=10.0)
 BATCH_API_CONNECT_TIMEOUT = env.float("BATCH_API_CONNECT_TIMEOUT", default=3.05)
 BATCH_API_RETRY_BUDGET = env.float("BATCH_API_RETRY_BUDGET", default=20.0)
+# Fernet key(s) encrypting people's API keys at rest, comma-separated: the first encrypts, all
+# decrypt (rotation). Unset: derived from SECRET_KEY, and `check --deploy` warns.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 
 # --- Simulator (only used by the embedded simulator and `runsimulator`) ------------------------
 SIMULATOR_LATENCY_MS = env.int("SIMULATOR_LATENCY_MS", default=0)
 SIMULATOR_FAULTS = env.str("SIMULATOR_FAULTS", default="")
+
+# --- Security headers and cookies ----------------------------------------------------------------
+# HTTPS-only cookies, HSTS and the HTTPS redirect are on unless DEBUG (each can be set on its own).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load-balancer probes may speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# The CSRF token reaches htmx through `hx-headers` on <body>, so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (opt-in).
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Who may frame the intranet widget (views decorated with @frameable_by_intranet), e.g.
+# WIDGET_FRAME_ANCESTORS=https://intranet.example. Empty: nobody.
+WIDGET_FRAME_ANCESTORS = env.list("WIDGET_FRAME_ANCESTORS", default=[])
+# No inline script or style anywhere (htmx runs with allowEval false).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Sign-in throttling (django-axes) ------------------------------------------------------------
+# The database handler shares attempts between every app instance using the same database.
+AXES_HANDLER = env.str("AXES_HANDLER", default="axes.handlers.database.AxesDatabaseHandler")
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Per person and address: a guesser cannot lock everyone behind one proxy address out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "batchui.accounts.views.locked_out"
+# The address is REMOTE_ADDR: behind a reverse proxy every attempt shares the proxy's address, and
+# the lockout is then per name.
 
 LOGGING = {
     "version": 1,
@@ -117,5 +205,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at INFO on every start; lockouts are WARNING.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

@@ -1,8 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from batchui.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("batchui.accounts.urls")),
+    path("batches/", include("batchui.batches.urls")),
+    path("activity/", include("batchui.activity.urls")),
 ]

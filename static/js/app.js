@@ -18,3 +18,18 @@
     if (region) region.textContent = "";
   });
 })();
+
+// Refusals (403) and sign-in problems come as one plain-text sentence (batchui.accounts): show it
+// instead of the generic message. textContent, never innerHTML.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var region = document.getElementById("errors");
+    if (!region || !xhr) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500) {
+      region.textContent = xhr.responseText;
+    }
+  });
+})();

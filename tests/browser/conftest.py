@@ -31,3 +31,32 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+BROWSER_PASSWORD = "browser-test-Pass-42"
+
+
+def sign_in(page, base_url: str, username: str, password: str = BROWSER_PASSWORD) -> None:
+    """Sign in through the login form, as a person does."""
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def signed_in_page(live_server, page):
+    """The browser page, signed in as a clerk ("bea", acting as simulator user BCLERK)."""
+    from batchui.accounts.provisioning import account_upsert
+    from batchui.accounts.roles import Role
+
+    account_upsert(
+        username="bea",
+        role=Role.CLERK,
+        password=BROWSER_PASSWORD,
+        simulator_user="BCLERK",
+        full_name="Bea Clerk",
+    )
+    sign_in(page, live_server.url, "bea")
+    page.wait_for_url(live_server.url + "/")
+    return page

@@ -1,7 +1,8 @@
 from playwright.sync_api import Page, expect
 
 
-def test_home_page_loads_styles_and_htmx(live_server, page: Page):
+def test_home_page_loads_styles_and_htmx(live_server, signed_in_page: Page):
+    page = signed_in_page
     messages: list[str] = []
     page.on("console", lambda msg: messages.append(f"{msg.type}: {msg.text}"))
     page.goto(live_server.url + "/")

@@ -1,0 +1,80 @@
+"""View decorators for the protected screens.
+
+    @require_GET
+    @permission_required_or_403(roles.VIEW_BATCHES)
+    def batch_list(request): ...
+
+    @frameable_by_intranet            # the /widget/ page only
+    @permission_required_or_403(roles.VIEW_WIDGET)
+    def widget(request): ...
+
+Views that need no sign-in use Django's own `django.contrib.auth.decorators.login_not_required`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from batchui.accounts.responses import forbidden, sign_in_redirect
+from batchui.accounts.services import api_key_for
+
+View = Callable[..., HttpResponse]
+
+
+def permission_required_or_403(*perms: str, message: str | None = None) -> Callable[[View], View]:
+    """Answer 403 (never a redirect loop) to a signed-in person lacking any of `perms`.
+
+    The refusal is a full page, or for htmx a short text shown in the page's error region.
+    The wrapped view exposes `required_permissions` for tests and templates.
+    """
+    if not perms:
+        raise ValueError("permission_required_or_403 needs at least one permission")
+    refusal = message or "Your role does not allow this. Ask your team lead if you need it."
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return sign_in_redirect(request)
+            if not request.user.has_perms(perms):
+                return forbidden(request, message=refusal)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permissions = perms  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def api_key_required(view: View) -> View:
+    """Show the "add your API key" page before the view runs when the person has no usable key."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        api_key_for(request.user)  # raises MissingApiKey, answered by MissingApiKeyMiddleware
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def frameable_by_intranet(view: View) -> View:
+    """Let the pages listed in WIDGET_FRAME_ANCESTORS frame this view (and nobody else).
+
+    Drops X-Frame-Options and sets the CSP `frame-ancestors` to the setting. With the setting
+    empty the response keeps `X-Frame-Options: DENY` and `frame-ancestors 'none'`.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        ancestors = list(settings.WIDGET_FRAME_ANCESTORS)
+        if ancestors:
+            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+            response._csp_replace = {"frame-ancestors": ancestors}  # type: ignore[attr-defined]
+        return response
+
+    return wrapped

@@ -1,0 +1,54 @@
+"""Sign-in enforcement, single sign-on and the "add your API key" page."""
+
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.http import reswap, retarget
+
+from batchui.accounts.responses import is_htmx, sign_in_redirect
+from batchui.accounts.services import MissingApiKey
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware; htmx requests go to the login page by HX-Redirect."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        return sign_in_redirect(request, login_url=self.get_login_url(view_func))
+
+
+class ProxyRemoteUserMiddleware(auth_middleware.PersistentRemoteUserMiddleware):
+    """Trusts the reverse proxy's user header named by REMOTE_USER_HEADER; inert when unset."""
+
+    @property
+    def header(self) -> str:  # type: ignore[override]
+        return settings.REMOTE_USER_HEADER
+
+    def process_request(self, request: HttpRequest) -> None:
+        if settings.REMOTE_USER_HEADER:
+            super().process_request(request)
+
+    async def aprocess_request(self, request: HttpRequest) -> None:
+        await sync_to_async(self.process_request, thread_sensitive=True)(request)
+
+
+class MissingApiKeyMiddleware:
+    """A view that needs the Batch API but finds no usable key shows how to add one."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, MissingApiKey):
+            return None
+        context = {"problem": exception}
+        if is_htmx(request):
+            response = render(request, "accounts/missing_api_key.html#explanation", context)
+            return reswap(retarget(response, "#errors"), "innerHTML")
+        return render(request, "accounts/missing_api_key.html", context)

@@ -1,0 +1,83 @@
+"""Sign-in, sign-out and the profile page where a person manages their EnergyCAP API key."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from batchui.accounts import services
+from batchui.accounts.forms import ApiKeyForm, SignInForm
+from batchui.accounts.responses import is_htmx
+
+LOCKOUT_MESSAGE = (
+    "Too many failed sign-in attempts. Sign-in is blocked for this name from your computer for "
+    "a while; try again later or ask your team lead."
+)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SignInView(auth_views.LoginView):
+    authentication_form = SignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET)."""
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' lockout answer: the sign-in page with a lockout message (429)."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = SignInForm(request, initial={"username": username})
+    context = {"form": form, "lockout_message": LOCKOUT_MESSAGE}
+    return render(request, "registration/login.html", context, status=429)
+
+
+def _profile_context(request: HttpRequest, **extra) -> dict:
+    return {
+        "key_status": services.api_key_status(user=request.user),
+        "key_form": ApiKeyForm(),
+        "outcome": None,
+        **extra,
+    }
+
+
+@require_GET
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html", _profile_context(request))
+
+
+@sensitive_post_parameters("api_key")
+@require_POST
+def api_key_save(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/profile.html", _profile_context(request, key_form=form))
+    services.api_key_set(user=request.user, api_key=form.cleaned_data["api_key"])
+    messages.success(request, "Your API key is saved. Use “Test connection” to check it.")
+    return redirect("accounts:profile")
+
+
+@require_POST
+def api_key_remove(request: HttpRequest) -> HttpResponse:
+    services.api_key_remove(user=request.user)
+    messages.success(request, "Your API key is removed.")
+    return redirect("accounts:profile")
+
+
+@require_POST
+@never_cache
+def connection_test(request: HttpRequest) -> HttpResponse:
+    outcome = services.connection_test(user=request.user)
+    if is_htmx(request):
+        return render(request, "accounts/profile.html#connection-result", {"outcome": outcome})
+    return render(request, "accounts/profile.html", _profile_context(request, outcome=outcome))

@@ -1,0 +1,714 @@
+"""BatchApiClient: the dashboard's only way to the Batch API (EnergyCAP or the embedded simulator).
+
+Every call sends `ECI-ApiKey`, `Content-Type: application/json` and `X-Request-ID`, has a connect
+and a read timeout, and is logged on one line (never with the key). Calls that are safe to repeat
+(GET, and the edit PUT, which sets the same values again) are retried on connection failures,
+timeouts, 429 and 502/503/504 within a total time budget. Open (POST) and close are never repeated
+blindly: when their answer is lost, the client looks up whether they took effect before it answers
+(see `open_batch` and `close_batch`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from batchui.batchapi.errors import (
+    ApiAuthError,
+    ApiBadResponse,
+    ApiForbidden,
+    ApiNotFound,
+    ApiOutcomeUnknown,
+    ApiRateLimited,
+    ApiServerError,
+    ApiTimeout,
+    ApiUnavailable,
+    ApiValidationError,
+    BatchApiError,
+    safe_excerpt,
+)
+from batchui.batchapi.filters import Filter
+from batchui.batchapi.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from batchui.batchapi.transport import SIMULATOR_HOST, SimulatorAdapter
+from batchui.batchapi.values import (
+    Batch,
+    BatchCreate,
+    BatchEdit,
+    BatchPage,
+    BatchStatus,
+    parse_batch,
+)
+
+logger = logging.getLogger("batchui.batchapi")
+
+current_request_id: ContextVar[str | None] = ContextVar("batchapi_request_id", default=None)
+"""Set by the dashboard per incoming request; sent as X-Request-ID (else a fresh id per call)."""
+
+API_PREFIX = "/api/v3"
+DEFAULT_PAGE_SIZE = 250
+MAX_PAGE_SIZE = 1000
+ITER_PAGE_SIZE = 1000
+# An ambiguous open is only "recovered" if the batch found was opened after the call started,
+# allowing this much difference between our clock and the API's.
+CLOCK_TOLERANCE = timedelta(minutes=15)
+
+_HEADER_SAFE = re.compile(r"[!-~]+")  # printable ASCII without spaces: what a key or an id can be
+_HOST_ONLY = re.compile(r"/api(/v\d+)?/?$", re.IGNORECASE)
+
+FilterArg = Filter | str | None
+
+
+class _NoAnswerError(Exception):
+    """A call that got no usable answer; `maybe_processed` when the API may have acted on it."""
+
+    def __init__(self, error: BatchApiError, *, maybe_processed: bool) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.maybe_processed = maybe_processed
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the request provably never reached the server (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(
+            item, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
+        ):
+            return True
+        stack.extend(item.args)
+        stack.extend((getattr(item, "reason", None), item.__cause__, item.__context__))
+    return False
+
+
+def _failure(exc: requests.RequestException) -> _NoAnswerError:
+    if isinstance(exc, requests.ConnectTimeout):
+        return _NoAnswerError(
+            ApiTimeout("The Batch API could not be reached in time. Try again in a moment."),
+            maybe_processed=False,
+        )
+    if isinstance(exc, requests.Timeout):
+        return _NoAnswerError(ApiTimeout(), maybe_processed=True)
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        return _NoAnswerError(ApiUnavailable(), maybe_processed=not _never_sent(exc))
+    # Invalid URL or header and the like: a configuration problem, nothing was sent.
+    return _NoAnswerError(
+        ApiUnavailable("The Batch API could not be called (check BATCH_API_URL)."),
+        maybe_processed=False,
+    )
+
+
+def _normalise_base_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            "The Batch API URL must be the http(s) address of the API host, "
+            "e.g. https://app.energycap.com"
+        )
+    if _HOST_ONLY.search(parts.path):
+        raise ValueError(
+            "The Batch API URL must be the host only (e.g. https://app.energycap.com): "
+            "the client adds /api/v3/... itself."
+        )
+    return url
+
+
+def _filter_text(value: FilterArg) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Filter | str):
+        return str(value).strip()
+    raise TypeError(f"filter must be a Filter, a str or None, not {type(value).__name__}")
+
+
+def _positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}")
+    return value
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class BatchApiClient:
+    """A client for one API host (or the embedded simulator), safe to share between threads."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout: float = 10.0,
+        connect_timeout: float = 3.05,
+        retry: RetryPolicy | None = None,
+        pool_size: int = 16,
+    ) -> None:
+        self._simulated = not base_url
+        self.base_url = SIMULATOR_HOST if self._simulated else _normalise_base_url(base_url or "")
+        self._api_key = api_key or None
+        self.timeout = float(timeout)
+        self.connect_timeout = float(connect_timeout)
+        self.retry = retry or RetryPolicy()
+        self.session = requests.Session()
+        http = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("https://", http)
+        self.session.mount("http://", http)
+        if self._simulated:
+            self.session.mount(SIMULATOR_HOST + "/", SimulatorAdapter())
+
+    @classmethod
+    def from_settings(cls) -> BatchApiClient:
+        from django.conf import settings
+
+        return cls(
+            settings.BATCH_API_URL,
+            api_key=settings.ECI_API_KEY,
+            timeout=settings.BATCH_API_TIMEOUT,
+            connect_timeout=settings.BATCH_API_CONNECT_TIMEOUT,
+            retry=RetryPolicy(budget=settings.BATCH_API_RETRY_BUDGET),
+        )
+
+    @property
+    def simulated(self) -> bool:
+        """True when the calls go to the embedded simulator in this process."""
+        return self._simulated
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "unset"
+        return f"<BatchApiClient {self.base_url} timeout={self.timeout} key={key}>"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> BatchApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- operations ---------------------------------------------------------------------------
+
+    def list_batches(
+        self,
+        *,
+        filter: FilterArg = None,
+        page_number: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        api_key: str | None = None,
+    ) -> BatchPage:
+        """One page of batches, newest first. `filter` is a Filter (or, for experts, its text)."""
+        _positive_int("page_number", page_number)
+        _positive_int("page_size", page_size, maximum=MAX_PAGE_SIZE)
+        return self._page(
+            _filter_text(filter), page_number, page_size, self._key(api_key), self._request_id()
+        )
+
+    def iter_batches(
+        self,
+        *,
+        filter: FilterArg = None,
+        api_key: str | None = None,
+        max_workers: int = 4,
+    ) -> Iterator[Batch]:
+        """Every matching batch, in the API's order, fetched 1000 a page.
+
+        Page 1 first (it tells how many pages there are), then the others concurrently on at most
+        `max_workers` threads, never more than `max_workers` pages ahead of the consumer. A batch
+        seen on an earlier page is not yielded again (pages shift when batches are opened while
+        paging). Closing the iterator early cancels the pages not yet fetched.
+        """
+        _positive_int("max_workers", max_workers)
+        return self._iter(_filter_text(filter), self._key(api_key), self._request_id(), max_workers)
+
+    def get_batch(self, batch_id: int, *, api_key: str | None = None) -> Batch:
+        batch_id = _positive_int("batch_id", batch_id)
+        response = self._call(
+            "GET",
+            f"{API_PREFIX}/batch/{batch_id}",
+            key=self._key(api_key),
+            request_id=self._request_id(),
+            retry=True,
+        )
+        return self._batch(response, key=self._key(api_key), not_found=_not_found(batch_id))
+
+    def open_batch(self, create: BatchCreate, *, api_key: str | None = None) -> Batch:
+        """Open a batch. Never sent twice: when the answer is lost (timeout, dropped connection,
+        5xx, unreadable body) the client looks the code up (codes are unique) and returns the
+        batch found (`recovered=True`), or says the batch was NOT opened, or, if the lookup fails
+        too, raises ApiOutcomeUnknown."""
+        if not isinstance(create, BatchCreate):
+            raise TypeError("open_batch needs a BatchCreate")
+        key, request_id = self._key(api_key), self._request_id()
+        started = datetime.now(UTC)
+        try:
+            response = self._attempts(
+                "POST",
+                f"{API_PREFIX}/batch",
+                key=key,
+                request_id=request_id,
+                body=create.to_json(),
+                retry=False,
+            )
+        except _NoAnswerError as failed:
+            if not failed.maybe_processed:
+                raise _restate(failed.error, "The batch was NOT opened") from None
+            return self._recover_open(create, failed.error, key, request_id, started)
+        if response.status_code >= 500:
+            error = self._error(response, key=key)
+            return self._recover_open(create, error, key, request_id, started)
+        try:
+            return self._batch(response, key=key, not_found="The batch API URL was not found.")
+        except ApiBadResponse as error:
+            if response.status_code != 200:
+                raise
+            return self._recover_open(create, error, key, request_id, started)
+
+    def edit_batch(
+        self, batch_id: int, *, batch_code: str, note: str | None, api_key: str | None = None
+    ) -> Batch:
+        """Change a batch's code and note (`note=None` clears it). Safe to repeat, so retried."""
+        batch_id = _positive_int("batch_id", batch_id)
+        key = self._key(api_key)
+        response = self._call(
+            "PUT",
+            f"{API_PREFIX}/batch/{batch_id}",
+            key=key,
+            request_id=self._request_id(),
+            body=BatchEdit(batch_code=batch_code, note=note).to_json(),
+            retry=True,
+        )
+        return self._batch(response, key=key, not_found=_not_found(batch_id))
+
+    def close_batch(self, batch_id: int, *, api_key: str | None = None) -> Batch:
+        """Close a batch. Never sent twice: when the answer is lost the client reads the batch
+        back; closed means it worked (`recovered=True`)."""
+        batch_id = _positive_int("batch_id", batch_id)
+        key, request_id = self._key(api_key), self._request_id()
+        try:
+            response = self._attempts(
+                "PUT",
+                f"{API_PREFIX}/batch/close/{batch_id}",
+                key=key,
+                request_id=request_id,
+                retry=False,
+            )
+        except _NoAnswerError as failed:
+            if not failed.maybe_processed:
+                raise _restate(failed.error, "The batch was NOT closed") from None
+            return self._recover_close(batch_id, failed.error, key, request_id)
+        if response.status_code >= 500:
+            return self._recover_close(batch_id, self._error(response, key=key), key, request_id)
+        try:
+            return self._batch(response, key=key, not_found=_not_found(batch_id))
+        except ApiBadResponse as error:
+            if response.status_code != 200:
+                raise
+            return self._recover_close(batch_id, error, key, request_id)
+
+    # --- recovery of ambiguous open / close ---------------------------------------------------
+
+    def _recover_open(
+        self,
+        create: BatchCreate,
+        cause: BatchApiError,
+        key: str,
+        request_id: str,
+        started: datetime,
+    ) -> Batch:
+        code = create.batch_code
+        logger.warning(
+            "open of a batch ended ambiguously (%s); looking it up (request %s)",
+            type(cause).__name__,
+            request_id,
+        )
+        try:
+            page = self._page(
+                str(Filter.where("batchCode", "equals", code)), 1, 10, key, request_id
+            )
+        except BatchApiError:
+            raise ApiOutcomeUnknown(
+                f"It is not known whether batch {code!r} was opened: the API's answer was lost "
+                "and looking it up failed too. Check the batch list before trying again."
+            ) from None
+        found = next((b for b in page.items if b.batch_code.casefold() == code.casefold()), None)
+        if found is None:
+            raise _restate(cause, f"The batch {code!r} was NOT opened") from None
+        if found.start_date is not None and found.start_date < started - CLOCK_TOLERANCE:
+            raise _restate(
+                cause,
+                f"The batch {code!r} was NOT opened: a batch with this code already exists "
+                f"(opened {found.start_date:%Y-%m-%d %H:%M} UTC)",
+            ) from None
+        logger.warning(
+            "open recovered: batch %s exists after an ambiguous answer (request %s)",
+            found.batch_id,
+            request_id,
+        )
+        return replace(found, recovered=True)
+
+    def _recover_close(
+        self, batch_id: int, cause: BatchApiError, key: str, request_id: str
+    ) -> Batch:
+        logger.warning(
+            "close of batch %s ended ambiguously (%s); reading it back (request %s)",
+            batch_id,
+            type(cause).__name__,
+            request_id,
+        )
+        try:
+            response = self._call(
+                "GET",
+                f"{API_PREFIX}/batch/{batch_id}",
+                key=key,
+                request_id=request_id,
+                retry=True,
+            )
+            batch = self._batch(response, key=key, not_found=_not_found(batch_id))
+        except ApiNotFound:
+            raise
+        except BatchApiError:
+            raise ApiOutcomeUnknown(
+                f"It is not known whether batch {batch_id} was closed: the API's answer was lost "
+                "and reading the batch back failed too. Check the batch before trying again."
+            ) from None
+        if batch.batch_status is BatchStatus.CLOSED:
+            logger.warning("close recovered: batch %s is closed (request %s)", batch_id, request_id)
+            return replace(batch, recovered=True)
+        raise _restate(cause, f"Batch {batch_id} was NOT closed") from None
+
+    # --- paging ------------------------------------------------------------------------------
+
+    def _page(
+        self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
+    ) -> BatchPage:
+        params: dict[str, Any] = {"pageNumber": page_number, "pageSize": page_size}
+        if filter_text:
+            params["filter"] = filter_text
+        response = self._call(
+            "GET", f"{API_PREFIX}/batch", key=key, request_id=request_id, params=params, retry=True
+        )
+        if response.status_code != 200:
+            raise self._error(response, key=key, not_found="The batch list was not found.")
+        data = self._json(response, key=key)
+        if not isinstance(data, list):
+            raise ApiBadResponse("The Batch API sent something other than a list of batches.")
+        return BatchPage(
+            items=tuple(parse_batch(item) for item in data),
+            page_number=_paging_header(response, "PageNumber"),
+            page_size=_paging_header(response, "PageSize"),
+            total_records=_paging_header(response, "TotalNumberOfRecords"),
+            total_pages=_paging_header(response, "TotalPages"),
+        )
+
+    def _iter(
+        self, filter_text: str, key: str, request_id: str, max_workers: int
+    ) -> Iterator[Batch]:
+        seen: set[int] = set()
+
+        def fresh(page: BatchPage) -> Iterator[Batch]:
+            for batch in page.items:
+                if batch.batch_id not in seen:
+                    seen.add(batch.batch_id)
+                    yield batch
+
+        first = self._page(filter_text, 1, ITER_PAGE_SIZE, key, request_id)
+        last_page = first.total_pages
+        if last_page <= 1:
+            yield from fresh(first)
+            return
+        workers = min(max_workers, last_page - 1)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchapi-page")
+        pending: deque[Future[BatchPage]] = deque()
+        next_page = 2
+
+        def submit() -> None:
+            nonlocal next_page
+            pending.append(
+                pool.submit(self._page, filter_text, next_page, ITER_PAGE_SIZE, key, request_id)
+            )
+            next_page += 1
+
+        try:
+            # The next pages are fetched while the consumer reads page 1.
+            while next_page <= last_page and len(pending) < workers:
+                submit()
+            yield from fresh(first)
+            while pending:
+                page = pending.popleft().result()
+                if next_page <= last_page:
+                    submit()
+                yield from fresh(page)
+        finally:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # --- one call ----------------------------------------------------------------------------
+
+    def _key(self, api_key: str | None) -> str:
+        key = api_key if api_key is not None else self._api_key
+        if not key:
+            raise ApiAuthError("No API key is set for this user, so the Batch API cannot be used.")
+        if not _HEADER_SAFE.fullmatch(key):
+            raise ApiAuthError("This API key contains characters an API key cannot have.")
+        return key
+
+    @staticmethod
+    def _request_id() -> str:
+        given = current_request_id.get()
+        if given and len(given) <= 200 and _HEADER_SAFE.fullmatch(given):
+            return given
+        return uuid.uuid4().hex
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """`_attempts`, with a call that got no answer raised as its public error."""
+        try:
+            return self._attempts(method, path, **kwargs)
+        except _NoAnswerError as failed:
+            raise failed.error from failed.__cause__
+
+    def _attempts(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str,
+        request_id: str,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        retry: bool,
+    ) -> requests.Response:
+        """Send one request (retried when `retry` and the failure is transient).
+
+        Returns the response of the last attempt, whatever its status; raises _NoAnswerError when
+        there was no response.
+        """
+        headers = {
+            "ECI-ApiKey": key,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-Request-ID": request_id,
+        }
+        data = None if body is None else json.dumps(body).encode()
+        state = self.retry.start()
+        while True:
+            read_timeout = self.timeout
+            if state.attempt > 1:
+                read_timeout = min(
+                    self.timeout, max(state.remaining(), self.retry.min_attempt_time)
+                )
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    timeout=(min(self.connect_timeout, read_timeout), read_timeout),
+                    allow_redirects=False,  # a redirect could carry the key to another host
+                )
+            except requests.RequestException as exc:
+                failed = _failure(exc)
+                self._log(method, path, type(exc).__name__, started, state.attempt, request_id)
+                delay = state.next_delay() if retry else None
+                if delay is None:
+                    raise failed from exc
+                state.wait(delay)
+                continue
+            self._log(method, path, response.status_code, started, state.attempt, request_id)
+            deprecated = response.headers.get("ECI-Deprecated")
+            if deprecated:
+                logger.warning(
+                    "Batch API marks %s %s deprecated: %s",
+                    method,
+                    path,
+                    safe_excerpt(deprecated, secret=key),
+                )
+            if retry and response.status_code in RETRYABLE_STATUSES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                delay = state.next_delay(retry_after=retry_after)
+                if delay is not None:
+                    response.close()
+                    state.wait(delay)
+                    continue
+            return response
+
+    @staticmethod
+    def _log(
+        method: str, path: str, outcome: int | str, started: float, attempt: int, request_id: str
+    ) -> None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        failed = not isinstance(outcome, int) or outcome >= 500 or outcome == 429
+        logger.log(
+            logging.WARNING if failed else logging.INFO,
+            "batchapi %s %s -> %s in %.0f ms (attempt %d, request %s)",
+            method,
+            path,
+            outcome,
+            elapsed_ms,
+            attempt,
+            request_id,
+        )
+
+    # --- reading answers ---------------------------------------------------------------------
+
+    def _batch(self, response: requests.Response, *, key: str, not_found: str) -> Batch:
+        if response.status_code != 200:
+            raise self._error(response, key=key, not_found=not_found)
+        return parse_batch(self._json(response, key=key))
+
+    @staticmethod
+    def _json(response: requests.Response, *, key: str) -> Any:
+        try:
+            return json.loads(
+                response.content, parse_float=Decimal, parse_constant=_reject_constant
+            )
+        except ValueError:
+            excerpt = safe_excerpt(
+                response.content.decode("utf-8", "replace"), secret=key, limit=60
+            )
+            raise ApiBadResponse(
+                "The Batch API sent a response that is not valid JSON"
+                + (f" ({excerpt!r})." if excerpt else "."),
+                status=response.status_code,
+            ) from None
+
+    @staticmethod
+    def _error(
+        response: requests.Response, *, key: str, not_found: str = "The batch was not found."
+    ) -> BatchApiError:
+        """The typed error for a response that is not a success."""
+        status = response.status_code
+        try:
+            payload = json.loads(response.content)
+        except ValueError:
+            payload = None
+        api_message = None
+        if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+            api_message = safe_excerpt(payload["message"], secret=key, limit=300) or None
+        detail = api_message or safe_excerpt(response.text, secret=key)
+        suffix = f": {detail}" if detail else "."
+        if status == 400:
+            return ApiValidationError(
+                api_message or f"The Batch API rejected the request{suffix}",
+                field_errors=_field_errors(payload, key=key),
+            )
+        if status == 401:
+            return ApiAuthError(status=401)
+        if status == 403:
+            return ApiForbidden(
+                f"This user is not allowed to do this{suffix}" if api_message else None, status=403
+            )
+        if status == 404:
+            return ApiNotFound(not_found, status=404)
+        if status == 429:
+            return ApiRateLimited(
+                retry_after=parse_retry_after(response.headers.get("Retry-After"))
+            )
+        if status >= 500:
+            return ApiServerError(
+                f"The Batch API had an error (HTTP {status}){suffix} Try again in a moment.",
+                status=status,
+            )
+        return ApiBadResponse(
+            f"The Batch API answered with an unexpected status (HTTP {status}).", status=status
+        )
+
+
+def _not_found(batch_id: int) -> str:
+    return f"Batch {batch_id} was not found."
+
+
+def _restate(error: BatchApiError, lead: str) -> BatchApiError:
+    """The same kind of error, with a message that says what did not happen."""
+    reason = error.message.rstrip(".")
+    if isinstance(error, ApiRateLimited):
+        return ApiRateLimited(
+            f"{lead}: {reason}.", status=error.status, retry_after=error.retry_after
+        )
+    if isinstance(error, ApiValidationError):
+        return ApiValidationError(
+            f"{lead}: {reason}.", status=error.status, field_errors=error.field_errors
+        )
+    return type(error)(f"{lead}: {reason}.", status=error.status)
+
+
+def _field_errors(payload: Any, *, key: str) -> dict[str, list[str]]:
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    if not isinstance(errors, dict):
+        return {}
+    result: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        if isinstance(messages, str):
+            messages = [messages]
+        if not isinstance(messages, list):
+            continue
+        texts = [safe_excerpt(m, secret=key, limit=200) for m in messages if isinstance(m, str)]
+        if texts:
+            result[safe_excerpt(str(name), secret=key, limit=80)] = texts
+    return result
+
+
+def _paging_header(response: requests.Response, name: str) -> int:
+    value = response.headers.get(name)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if value is None or number < 0:
+        raise ApiBadResponse(
+            f"The Batch API's answer lacks a valid {name} header.", status=response.status_code
+        )
+    return number
+
+
+# --- the shared client ------------------------------------------------------------------------
+
+_shared_lock = threading.Lock()
+_shared: tuple[tuple[Any, ...], BatchApiClient] | None = None
+
+
+def get_client() -> BatchApiClient:
+    """The process's client built from settings (rebuilt when those settings change)."""
+    global _shared
+    from django.conf import settings
+
+    config = (
+        settings.BATCH_API_URL,
+        settings.ECI_API_KEY,
+        settings.BATCH_API_TIMEOUT,
+        settings.BATCH_API_CONNECT_TIMEOUT,
+        settings.BATCH_API_RETRY_BUDGET,
+    )
+    with _shared_lock:
+        if _shared is None or _shared[0] != config:
+            _shared = (config, BatchApiClient.from_settings())
+        return _shared[1]

@@ -1,0 +1,286 @@
+"""HTTP endpoints of the simulated Batch API (the contract: /work/shared/batch-api.md).
+
+Every endpoint is a `resource()` of method -> `Operation`. The order of the checks is fixed:
+unknown route 404 (in wsgi.handle), method 405, key and permission 401, Content-Type 415, body
+400, validation 400, then the handler (unknown batch 404, conflicts 400).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+
+from batchui.simulator.filters import FilterError, apply_filter
+from batchui.simulator.models import ApiKey, ApiUser, Batch, BatchStatus, fold
+from batchui.simulator.serializers import batch_to_dict, dumps, json_error, json_response
+from batchui.simulator.validation import (
+    INT32_MAX,
+    BodyError,
+    FieldValidationError,
+    parse_json_object,
+    validate_create,
+    validate_edit,
+    validate_status_change,
+)
+
+DEFAULT_PAGE_SIZE = 250
+MAX_PAGE_SIZE = 1000
+API_KEY_HEADER = "ECI-ApiKey"
+PERMISSION_NAMES = {"view": "View", "create": "Create"}
+
+Permission = Literal["view", "create"]
+Handler = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class Operation:
+    handler: Handler
+    permission: Permission
+    takes_body: bool = False
+
+
+def resource(**operations: Operation) -> Callable[..., HttpResponse]:
+    """One URL's view: dispatch on the method after the checks every endpoint shares."""
+    allow = ", ".join(sorted(operations))
+
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        operation = operations.get(request.method or "")
+        if operation is None:
+            return json_error(
+                405,
+                f"The method {request.method} is not allowed for this resource.",
+                headers={"Allow": allow},
+            )
+        user = authenticate(request, permission=operation.permission)
+        if user is None:
+            return json_error(401, unauthorized_message(operation.permission))
+        body = None
+        if operation.takes_body:
+            if request.content_type.lower() != "application/json":
+                return json_error(415, "The request body must be sent as application/json.")
+            try:
+                body = parse_json_object(request.body)
+            except BodyError as problem:
+                return json_error(400, problem.message)
+        try:
+            return operation.handler(request, user=user, body=body, **kwargs)
+        except FieldValidationError as failure:
+            return json_error(400, failure.message, errors=failure.errors)
+
+    return view
+
+
+def authenticate(request: HttpRequest, *, permission: Permission) -> ApiUser | None:
+    """The key's owner when the key is known and the owner has the permission, else None."""
+    user = ApiKey.user_for(request.headers.get(API_KEY_HEADER))
+    if user is None:
+        return None
+    allowed = user.can_view if permission == "view" else user.can_create
+    return user if allowed else None
+
+
+def unauthorized_message(permission: Permission) -> str:
+    # The same answer for a wrong key and a missing permission, as EnergyCAP gives (a 401 both).
+    return (
+        "The API key is missing or invalid, or its user lacks the BillsAndBatches "
+        f"{PERMISSION_NAMES[permission]} permission."
+    )
+
+
+def now() -> datetime:
+    # Whole seconds, so that a date-time read from a response compares equal in a filter.
+    return timezone.now().replace(microsecond=0)
+
+
+def not_found(batch_id: int) -> HttpResponse:
+    return json_error(404, f"Batch {batch_id} was not found.")
+
+
+def duplicate_code(code: str) -> HttpResponse:
+    message = f"A batch with the code '{code}' already exists (batch codes must be unique)."
+    return json_error(400, message, errors={"batchCode": [message]})
+
+
+class PageParameterError(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+PAGE_PARAMETER = re.compile(r"-?[0-9]+")
+
+
+def page_parameter(query: QueryDict, name: str, *, default: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not PAGE_PARAMETER.fullmatch(raw):
+        raise PageParameterError(name, f"{name} must be an integer, got {raw!r}.")
+    value = int(raw)
+    if value < 1:
+        raise PageParameterError(name, f"{name} must be at least 1.")
+    if value > INT32_MAX:
+        raise PageParameterError(name, f"{name} must be at most {INT32_MAX}.")
+    return value
+
+
+def list_batches(request: HttpRequest, *, user: ApiUser, body: None) -> HttpResponse:
+    try:
+        page_number = page_parameter(request.GET, "pageNumber", default=1)
+        page_size = min(
+            page_parameter(request.GET, "pageSize", default=DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE
+        )
+    except PageParameterError as problem:
+        return json_error(400, problem.message, errors={problem.name: [problem.message]})
+    try:
+        batches = apply_filter(
+            Batch.objects.select_related("created_by"), request.GET.get("filter"), now=now()
+        )
+    except FilterError as problem:
+        return json_error(400, problem.message, errors={"filter": [problem.message]})
+    total = batches.count()
+    offset = (page_number - 1) * page_size
+    rows = (
+        list(batches.order_by("-batch_id")[offset : offset + page_size]) if offset < total else []
+    )
+    response = HttpResponse(
+        dumps([batch_to_dict(batch) for batch in rows]),
+        content_type="application/json; charset=utf-8",
+    )
+    response["PageNumber"] = str(page_number)
+    response["PageSize"] = str(page_size)
+    response["TotalNumberOfRecords"] = str(total)
+    response["TotalPages"] = str(math.ceil(total / page_size))
+    return response
+
+
+def get_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: int) -> HttpResponse:
+    batch = Batch.objects.select_related("created_by").filter(pk=batch_id).first()
+    if batch is None:
+        return not_found(batch_id)
+    return json_response(batch_to_dict(batch))
+
+
+def create_batch(request: HttpRequest, *, user: ApiUser, body: dict[str, Any]) -> HttpResponse:
+    data = validate_create(body)
+    opened = now()
+    try:
+        with transaction.atomic():
+            if Batch.objects.filter(batch_code_ci=fold(data.batch_code)).exists():
+                return duplicate_code(data.batch_code)
+            if data.close_existing_batch:
+                Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).update(
+                    batch_status=BatchStatus.CLOSED, end_date=opened
+                )
+            batch = Batch.objects.create(
+                batch_code=data.batch_code,
+                batch_status=BatchStatus.OPEN,
+                start_date=opened,
+                created_by=user,
+                account_period_number=data.account_period_number,
+                account_period_year=data.account_period_year,
+                control_code=data.control_code,
+                invoice_number=data.invoice_number,
+                note=data.note,
+                due_date=data.due_date,
+                statement_date=data.statement_date,
+                next_reading=data.next_reading,
+            )
+    except IntegrityError:
+        # Another call stored the same code between the check and the insert.
+        return duplicate_code(data.batch_code)
+    return json_response(batch_to_dict(batch))
+
+
+def edit_batch(
+    request: HttpRequest, *, user: ApiUser, body: dict[str, Any], batch_id: int
+) -> HttpResponse:
+    data = validate_edit(body)
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
+            if batch is None:
+                return not_found(batch_id)
+            taken = (
+                Batch.objects.filter(batch_code_ci=fold(data.batch_code))
+                .exclude(pk=batch_id)
+                .exists()
+            )
+            if taken:
+                return duplicate_code(data.batch_code)
+            batch.batch_code = data.batch_code
+            batch.note = data.note
+            batch.save(update_fields=["batch_code", "batch_code_ci", "note"])
+    except IntegrityError:
+        return duplicate_code(data.batch_code)
+    return json_response(batch_to_dict(batch))
+
+
+def close_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: int) -> HttpResponse:
+    with transaction.atomic():
+        # A conditional UPDATE: of two concurrent closes, only one changes the row.
+        closed = Batch.objects.filter(
+            pk=batch_id, batch_status__in=[BatchStatus.OPEN, BatchStatus.PENDING]
+        ).update(batch_status=BatchStatus.CLOSED, end_date=now())
+        if not closed:
+            if Batch.objects.filter(pk=batch_id).exists():
+                return json_error(400, f"Batch {batch_id} is already closed.")
+            return not_found(batch_id)
+        batch = Batch.objects.select_related("created_by").get(pk=batch_id)
+    return json_response(batch_to_dict(batch))
+
+
+def change_batch_status(
+    request: HttpRequest, *, user: ApiUser, body: dict[str, Any], batch_id: int
+) -> HttpResponse:
+    """PUT /api/v202206/batch/{id}/status: Open <-> Pending, either -> Closed; Closed is final.
+
+    [ours] a change to the current status is a 400; `note`, when present, replaces the note
+    (null clears it); reopening without `leaveOpenBatchesAsIs: true` closes the caller's other
+    Open batches, as opening one with closeExistingBatch does.
+    """
+    data = validate_status_change(body)
+    target = data.batch_status
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None:
+            return not_found(batch_id)
+        current = batch.batch_status
+        if current == BatchStatus.CLOSED:
+            return json_error(400, f"Batch {batch_id} is closed; a closed batch cannot change.")
+        if current == target:
+            return json_error(400, f"Batch {batch_id} is already {target}.")
+        changes: dict[str, Any] = {"batch_status": target}
+        if target == BatchStatus.CLOSED:
+            changes["end_date"] = now()
+        if data.note_given:
+            changes["note"] = data.note
+        if target == BatchStatus.OPEN and not data.leave_open_batches_as_is:
+            Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).exclude(
+                pk=batch_id
+            ).update(batch_status=BatchStatus.CLOSED, end_date=now())
+        changed = Batch.objects.filter(pk=batch_id, batch_status=current).update(**changes)
+        if not changed:
+            return json_error(400, f"Batch {batch_id} changed status meanwhile; try again.")
+    return HttpResponse(status=204)
+
+
+batches = resource(
+    GET=Operation(list_batches, "view"),
+    POST=Operation(create_batch, "create", takes_body=True),
+)
+batch = resource(
+    GET=Operation(get_batch, "view"),
+    PUT=Operation(edit_batch, "create", takes_body=True),
+)
+batch_close = resource(PUT=Operation(close_batch, "create"))
+batch_status = resource(PUT=Operation(change_batch_status, "create", takes_body=True))

@@ -1,0 +1,19 @@
+"""Test settings: the production settings with what a test server over plain HTTP needs."""
+
+from batchui.settings import *  # noqa: F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file-backed test database (in a temporary directory) instead of shared-cache in-memory
+# SQLite: threads and live servers then see each other's commits and wait on locks
+# (busy timeout) rather than failing with "database table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(_tempfile.gettempdir()) / "batchui-test.sqlite3")  # noqa: F405
+    }

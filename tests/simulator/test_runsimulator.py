@@ -1,0 +1,154 @@
+"""The simulator over real HTTP: the threaded server and the runsimulator command.
+
+`transactional_db`: the server's threads use their own connections to the (shared-cache,
+in-memory) test database, so they see only committed data.
+"""
+
+import logging
+import threading
+import time
+from io import StringIO
+
+import pytest
+import requests
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from batchui.simulator import faults
+from batchui.simulator.management.commands.runsimulator import Command, parse_addrport
+from batchui.simulator.models import Batch
+from batchui.simulator.server import SimulatorServer, start_in_thread
+from tests.simulator.helpers import make_api_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TIMEOUT = 5
+
+
+@pytest.fixture
+def server():
+    server = SimulatorServer(("127.0.0.1", 0))
+    thread = start_in_thread(server)
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(TIMEOUT)
+
+
+@pytest.fixture
+def key():
+    return make_api_user()[1]
+
+
+def test_a_normal_call_over_http(server, key):
+    response = requests.post(
+        f"{server.url}/api/v3/batch",
+        json={"batchCode": "HTTP1"},
+        headers={"ECI-ApiKey": key},
+        timeout=TIMEOUT,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["batchCode"] == "HTTP1"
+    listed = requests.get(
+        f"{server.url}/api/v3/batch",
+        headers={"ECI-ApiKey": key, "Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert listed.status_code == 200
+    assert [row["batchCode"] for row in listed.json()] == ["HTTP1"]
+    assert listed.headers["totalnumberofrecords"] == "1"
+    assert listed.headers["Content-Length"] == str(len(listed.content))
+
+
+def test_a_dropped_connection_is_a_connection_error(server, key):
+    faults.inject("drop_before", method="POST")
+
+    with pytest.raises(requests.ConnectionError):
+        requests.post(
+            f"{server.url}/api/v3/batch",
+            json={"batchCode": "LOST"},
+            headers={"ECI-ApiKey": key},
+            timeout=TIMEOUT,
+        )
+
+    assert not Batch.objects.exists()
+    # The server lives on.
+    response = requests.get(
+        f"{server.url}/api/v3/batch", headers={"ECI-ApiKey": key}, timeout=TIMEOUT
+    )
+    assert response.status_code == 200
+
+
+def test_drop_after_stores_the_batch_though_the_client_sees_an_error(server, key):
+    faults.inject("drop_after", method="POST")
+
+    with pytest.raises(requests.ConnectionError):
+        requests.post(
+            f"{server.url}/api/v3/batch",
+            json={"batchCode": "STORED"},
+            headers={"ECI-ApiKey": key},
+            timeout=TIMEOUT,
+        )
+
+    assert Batch.objects.get().batch_code == "STORED"
+
+
+def test_each_request_is_logged_on_one_line_without_the_key(server, key, caplog):
+    with caplog.at_level(logging.INFO, logger="batchui.simulator.server"):
+        requests.get(
+            f"{server.url}/api/v3/batch",
+            params={"pageSize": 5},
+            headers={"ECI-ApiKey": key},
+            timeout=TIMEOUT,
+        )
+        requests.get(f"{server.url}/nowhere", headers={"ECI-ApiKey": key}, timeout=TIMEOUT)
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2
+    assert lines[0].startswith("GET /api/v3/batch 200 ")
+    assert lines[0].endswith("ms")
+    assert lines[1].startswith("GET /nowhere 404 ")
+    assert all(key not in line for line in lines)
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8100", ("127.0.0.1", 8100, False)),
+        ("192.0.2.10:9000", ("192.0.2.10", 9000, False)),
+        ("localhost:8100", ("localhost", 8100, False)),
+        ("[::1]:8100", ("::1", 8100, True)),
+    ],
+)
+def test_addrport_parses(text, expected):
+    assert parse_addrport(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "127.0.0.1:", "1.2.3.4:70000", "a b:80"])
+def test_a_bad_addrport_is_a_command_error(text):
+    with pytest.raises(CommandError):
+        parse_addrport(text)
+
+
+def test_the_command_serves_until_shut_down(key):
+    command = Command(stdout=StringIO(), stderr=StringIO())
+    runner = threading.Thread(target=call_command, args=(command, "127.0.0.1:0"), daemon=True)
+    runner.start()
+    deadline = time.monotonic() + TIMEOUT
+    while command.server is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert command.server is not None
+
+    response = requests.get(
+        f"{command.server.url}/api/v3/batch", headers={"ECI-ApiKey": key}, timeout=TIMEOUT
+    )
+
+    command.server.shutdown()
+    runner.join(TIMEOUT)
+    assert response.status_code == 200
+    assert not runner.is_alive()
+    assert f"{command.server.url}/api/v3/batch" in command.stdout._out.getvalue()
