@@ -172,6 +172,17 @@ X_FRAME_OPTIONS = "DENY"
 # Who may frame the intranet widget (views decorated with @frameable_by_intranet), e.g.
 # WIDGET_FRAME_ANCESTORS=https://intranet.example. Empty: nobody.
 WIDGET_FRAME_ANCESTORS = env.list("WIDGET_FRAME_ANCESTORS", default=[])
+# Who may see /widget/ and /widget.json: "signed-in" (people with the view_widget permission) or
+# "token" (also anyone presenting WIDGET_TOKEN, for an intranet portal that does not sign in).
+WIDGET_ACCESS = env.str("WIDGET_ACCESS", default="signed-in")
+WIDGET_TOKEN = env.str("WIDGET_TOKEN", default="")
+# The read-only key the widget's figures are fetched with when no person is signed in.
+WIDGET_API_KEY = env.str("WIDGET_API_KEY", default="")
+
+# --- Review screen ------------------------------------------------------------------------------
+REVIEW_STALE_DAYS = env.int("REVIEW_STALE_DAYS", default=14)
+REVIEW_CLOSED_DAYS = env.int("REVIEW_CLOSED_DAYS", default=30)
+REVIEW_CACHE_SECONDS = env.int("REVIEW_CACHE_SECONDS", default=120)
 # No inline script or style anywhere (htmx runs with allowEval false).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
