@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from batchui.core.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -37,9 +39,14 @@ INSTALLED_APPS = [
     "batchui.accounts",
     "batchui.batches",
     "batchui.activity",
+    "batchui.review",
 ]
 
 MIDDLEWARE = [
+    # Inert unless URL_PREFIX is set: also accepts paths a reverse proxy forwards with the prefix.
+    "batchui.core.middleware.UrlPrefixMiddleware",
+    # Before the rest, so that every log line and Batch API call of the request carries its id.
+    "batchui.core.middleware.RequestIdMiddleware",
     # First, so that every response carries the Content-Security-Policy (static files too).
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -89,9 +96,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A persistent connection is checked before reuse, so a restarted server costs no error.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Several app instances (or gunicorn workers) share sessions, form tokens and cached review
+# figures only through a shared cache: CACHE_URL=redis://host:6379/0 (Django's RedisCache).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://batchui")}
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="batchui"))
+_SHARED_CACHE = CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+if _SHARED_CACHE:
+    # A Redis outage fails requests quickly instead of hanging every worker.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2, "health_check_interval": 30}
+    )
+# Sessions in the database, read through a shared cache when there is one. A per-process cache
+# (locmem) would let one worker keep serving a session another has ended, so then: database only.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends."
+    + ("cached_db" if _SHARED_CACHE or "memcache" in CACHES["default"]["BACKEND"] else "db"),
+)
 
 # --- Sign-in, sessions, roles (batchui.accounts) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -103,7 +132,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Error pages and error e-mails never show API keys (DEBUG or not).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "batchui.accounts.reporting.SecretsExceptionReporterFilter"
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "accounts:login"  # a URL name: reversed with URL_PREFIX
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Single sign-on: the request.META key a trusted reverse proxy fills with the signed-in user name,
@@ -126,8 +155,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_URL = "static/"  # under URL_PREFIX: see the reverse proxy section
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -162,6 +191,19 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# --- Reverse proxy -------------------------------------------------------------------------------
+# Served under a path of the intranet's reverse proxy, e.g. URL_PREFIX=/batches-desk: every URL the
+# application writes (links, redirects, static files, sign-in) starts with it, and the cookies are
+# limited to it. The proxy may strip the prefix or forward it (UrlPrefixMiddleware accepts both).
+_url_prefix = env.str("URL_PREFIX", default="").strip("/")
+URL_PREFIX = f"/{_url_prefix}" if _url_prefix else ""
+if URL_PREFIX:
+    FORCE_SCRIPT_NAME = URL_PREFIX
+    # Absolute: a relative STATIC_URL gets the prefix only if first read during a request.
+    STATIC_URL = f"{URL_PREFIX}/static/"
+    SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = URL_PREFIX + "/"
+# The Host header as the proxy received it (X-Forwarded-Host), when the proxy sets it.
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 # Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (opt-in).
 _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_ssl_header:
@@ -210,15 +252,13 @@ AXES_LOCKOUT_CALLABLE = "batchui.accounts.views.locked_out"
 # The address is REMOTE_ADDR: behind a reverse proxy every attempt shares the proxy's address, and
 # the lockout is then per name.
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # django-axes announces itself at INFO on every start; lockouts are WARNING.
-        "axes.apps": {"level": "WARNING"},
-    },
-}
+# --- Logging -----------------------------------------------------------------------------------
+# JSON lines (time, level, logger, message, request_id, extra fields) unless DEBUG; LOG_FORMAT=json
+# or text chooses. Everything goes to stdout.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+
+# --- Benchmarks ----------------------------------------------------------------------------------
+# BENCH_BARE_VIEW=1 mounts /bench/bare/ (benchmarks/bench_load.py's baseline). Never in production.
+if env.bool("BENCH_BARE_VIEW", default=False):
+    ROOT_URLCONF = "batchui.core.bench"

@@ -6,6 +6,7 @@ writes a `Result` that `run_all.py` turns into its section of docs/performance.m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -135,3 +136,251 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+# --- a served stack: gunicorn + the simulator in its own process -------------------------------
+
+STACK_ENV = "BENCH_STACK"  # run_all.py shares one stack with every benchmark through this
+BENCH_USER, BENCH_PASSWORD, BENCH_API_USER = "bench-lead", "bench-pass-20261122", "BENCH"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+@dataclass
+class Stack:
+    """A dashboard (gunicorn, production settings, BENCH_BARE_VIEW=1) on 127.0.0.1 talking over
+    HTTP to the simulator (`runsimulator`, its own process and database)."""
+
+    app_url: str
+    simulator_url: str
+    api_key: str  # the bench person's simulator key (also for bare API calls)
+    session_cookie: str  # `sessionid` of the bench person, signed in (role lead)
+    simulator_env: dict[str, str]  # environment for manage.py on the simulator's database
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls) -> Stack | None:
+        given = os.environ.get(STACK_ENV)
+        return cls(**json.loads(given)) if given else None
+
+    def manage(self, *args: str) -> str:
+        """`manage.py ARGS` on the simulator's database; its standard output."""
+        import subprocess
+
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=self.simulator_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def batch_count(self) -> int:
+        import requests
+
+        answer = requests.get(
+            f"{self.simulator_url}/api/v3/batch",
+            params={"pageSize": 1},
+            headers={"ECI-ApiKey": self.api_key},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return int(answer.headers["TotalNumberOfRecords"])
+
+    def grow_to(self, total: int, *, seed: int = 2026) -> float:
+        """Seed batches until the simulator holds `total`; returns the seconds it took."""
+        missing = total - self.batch_count()
+        started = time.perf_counter()
+        if missing > 0:
+            self.manage("seed_batches", "--count", str(missing), "--seed", str(seed + total))
+        return time.perf_counter() - started
+
+    def session(self):
+        import requests
+
+        person = requests.Session()
+        person.cookies.set("sessionid", self.session_cookie, domain="127.0.0.1", path="/")
+        return person
+
+
+def _base_env(workdir: Path) -> dict[str, str]:
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH"}
+    env = {key: value for key, value in os.environ.items() if key in keep}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "batchui.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-secret-key-5d1e7c0b9a8f6e4d2c0b9a8f6e4d2c0b",
+            "FIELD_ENCRYPTION_KEY": "Vy9Ozxa-kW6LAuqKyLvYd3ti1bWz-ea0Q8M9KqlXgTo=",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "LOG_LEVEL": "WARNING",
+            # Every /review/ is computed, not read from the cache: its cost is what is measured.
+            "REVIEW_CACHE_SECONDS": "0",
+            "STATIC_ROOT": str(workdir / "static"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
+    return env
+
+
+def _wait_http(url: str, process, *, seconds: float = 30) -> None:
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered at {url} within {seconds} s")
+
+
+def _sign_in(app_url: str) -> str:
+    import re
+
+    import requests
+
+    person = requests.Session()
+    page = person.get(f"{app_url}/accounts/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if token is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    done = person.post(
+        f"{app_url}/accounts/login/",
+        data={"csrfmiddlewaretoken": token[1], "username": BENCH_USER, "password": BENCH_PASSWORD},
+        timeout=30,
+    )
+    if "/accounts/login/" in done.url:
+        raise RuntimeError("the bench person could not sign in")
+    return person.cookies["sessionid"]
+
+
+@contextlib.contextmanager
+def app_stack(*, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None):
+    """Start (or, under run_all.py, reuse) the served stack; stops what it started."""
+    shared = Stack.from_env()
+    if shared is not None:
+        yield shared
+        return
+    import subprocess
+    import tempfile
+
+    processes: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory(prefix="batchui-bench-") as tmp:
+        workdir = Path(tmp)
+        base = _base_env(workdir)
+        sim_env = {**base, "DATABASE_URL": f"sqlite:///{workdir / 'simulator.sqlite3'}"}
+        app_env = {**base, "DATABASE_URL": f"sqlite:///{workdir / 'dashboard.sqlite3'}"}
+
+        def manage(environment: dict[str, str], *args: str) -> str:
+            return subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=REPO,
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+
+        try:
+            manage(sim_env, "migrate", "--noinput", "-v0")
+            key = (
+                manage(
+                    sim_env,
+                    "simulator_user",
+                    "add",
+                    BENCH_API_USER,
+                    "--name",
+                    "Bench Lead",
+                    "--permissions",
+                    "view,create",
+                )
+                .strip()
+                .splitlines()[-1]
+            )
+            sim_port = free_port()
+            simulator_url = f"http://127.0.0.1:{sim_port}"
+            log = (workdir / "simulator.log").open("wb")
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{sim_port}"],
+                    cwd=REPO,
+                    env=sim_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+            _wait_http(simulator_url + "/api/v3/batch", processes[-1])
+
+            app_env.update({"BATCH_API_URL": simulator_url, "BENCH_BARE_VIEW": "1"})
+            manage(app_env, "migrate", "--noinput", "-v0")
+            manage(app_env, "collectstatic", "--noinput", "-v0")
+            manage(
+                app_env,
+                "dashboard_user",
+                "add",
+                BENCH_USER,
+                "--role",
+                "lead",
+                "--password",
+                BENCH_PASSWORD,
+                "--api-key",
+                key,
+                "--energycap-user",
+                BENCH_API_USER,
+            )
+            app_port = free_port()
+            app_url = f"http://127.0.0.1:{app_port}"
+            server_env = {
+                **app_env,
+                "GUNICORN_BIND": f"127.0.0.1:{app_port}",
+                "WEB_CONCURRENCY": str(workers),
+                "GUNICORN_THREADS": str(threads),
+                "GUNICORN_ACCESSLOG": "off",
+                **(env or {}),
+            }
+            log = (workdir / "gunicorn.log").open("wb")
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+                    cwd=REPO,
+                    env=server_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+            _wait_http(app_url + "/healthz", processes[-1])
+            yield Stack(
+                app_url=app_url,
+                simulator_url=simulator_url,
+                api_key=key,
+                session_cookie=_sign_in(app_url),
+                simulator_env=sim_env,
+            )
+        finally:
+            for process in reversed(processes):
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

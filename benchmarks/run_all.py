@@ -6,19 +6,25 @@ Each benchmark runs in its own process (each builds its own throwaway database b
 starts) with `--json PATH`; its section of docs/performance.md, between `<!-- bench:NAME -->` and
 `<!-- /bench:NAME -->`, is replaced (or appended when missing), and so is the `machine` section.
 Exit status 1 when a benchmark failed or missed its budget (the figures are written anyway).
+
+Benchmarks of the served dashboard (those calling `harness.app_stack()`) share one stack started
+here: gunicorn with `gunicorn.conf.py` on 127.0.0.1 and the simulator in its own process
+(`runsimulator`), handed to each script through the BENCH_STACK environment variable.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from harness import REPO, table
+from harness import REPO, STACK_ENV, app_stack, table
 
 BENCHMARKS = Path(__file__).resolve().parent
 DOC = REPO / "docs" / "performance.md"
@@ -50,11 +56,17 @@ def machine_section(machine: dict[str, str]) -> str:
     )
 
 
-def run_one(script: Path) -> dict | None:
+def needs_stack(script: Path) -> bool:
+    return "app_stack(" in script.read_text()
+
+
+def run_one(script: Path, *, env: dict[str, str] | None = None) -> dict | None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         print(f"== {script.name}", flush=True)
-        done = subprocess.run([sys.executable, str(script), "--json", str(out)], check=False)
+        done = subprocess.run(
+            [sys.executable, str(script), "--json", str(out)], check=False, env=env
+        )
         if done.returncode != 0 or not out.exists():
             print(f"{script.name} failed (exit {done.returncode})", file=sys.stderr)
             return None
@@ -73,8 +85,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rows, failed = [], False
     text = DOC.read_text() if DOC.exists() else "# Performance\n"
-    for script in scripts:
-        result = run_one(script)
+    with contextlib.ExitStack() as running:
+        env = None
+        if any(needs_stack(script) for script in scripts):
+            print("== starting gunicorn and the simulator (runsimulator) on 127.0.0.1", flush=True)
+            stack = running.enter_context(app_stack())
+            env = {**os.environ, STACK_ENV: stack.to_env()}
+        results = [(script, run_one(script, env=env)) for script in scripts]
+    for script, result in results:
         if result is None:
             rows.append([script.stem, "FAILED TO RUN", "no"])
             failed = True

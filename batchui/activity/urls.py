@@ -1,3 +1,9 @@
+from django.urls import path
+
+from batchui.activity import views
+
 app_name = "activity"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+]

@@ -35,12 +35,29 @@ METHODS = ("GET", "POST")
 EXPECTED_ACCESS: dict[str, dict] = {
     "home": {"GET": SIGNED_IN},
     "healthz": {"GET": EVERYONE},
+    "readyz": {"GET": EVERYONE},
     "accounts:login": {"GET": EVERYONE, "POST": EVERYONE},
     "accounts:logout": {"POST": SIGNED_IN},
     "accounts:profile": {"GET": SIGNED_IN},
     "accounts:api_key_save": {"POST": SIGNED_IN},
     "accounts:api_key_remove": {"POST": SIGNED_IN},
     "accounts:connection_test": {"POST": SIGNED_IN},
+    # Issue 5: the batch list, its CSV export and saved views.
+    "batches:list": {"GET": READERS},
+    "batches:export": {"GET": READERS},
+    "batches:view_save": {"POST": READERS},
+    "batches:view_delete": {"POST": READERS},
+    # Issue 6: batch actions and the activity log.
+    "batches:open": {"GET": WORKERS, "POST": WORKERS},
+    "batches:edit": {"GET": WORKERS, "POST": WORKERS},
+    "batches:row": {"GET": READERS},
+    "batches:close": {"GET": WORKERS, "POST": WORKERS},
+    "activity:list": {"GET": SIGNED_IN},
+    # Issue 7: the review screen and the intranet widget.
+    "review:index": {"GET": LEADS, "POST": LEADS},
+    "review:close": {"POST": LEADS},
+    "widget": {"GET": READERS},
+    "widget_json": {"GET": READERS},
     # Later issues add theirs, e.g. "batches:list": {"GET": READERS},
     # "batches:open": {"GET": WORKERS, "POST": WORKERS}, "review": {"GET": LEADS}.
 }

@@ -94,7 +94,7 @@ def test_the_navigation_shows_the_person_and_a_sign_out_button(client, make_pers
     person.first_name, person.last_name = "Jane", "Smith"
     person.save()
     client.force_login(person)
-    html = client.get("/").content.decode()
+    html = client.get("/accounts/profile/").content.decode()
     assert "Jane Smith" in html
     assert 'href="/accounts/profile/"' in html
     assert 'action="/accounts/logout/"' in html

@@ -58,5 +58,5 @@ def signed_in_page(live_server, page):
         full_name="Bea Clerk",
     )
     sign_in(page, live_server.url, "bea")
-    page.wait_for_url(live_server.url + "/")
+    page.locator(".user-name").wait_for()
     return page

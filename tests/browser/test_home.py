@@ -1,13 +1,24 @@
+import re
+
 from playwright.sync_api import Page, expect
 
+from batchui.accounts.provisioning import account_upsert
+from batchui.accounts.roles import Role
+from tests.browser.conftest import BROWSER_PASSWORD, sign_in
 
-def test_home_page_loads_styles_and_htmx(live_server, signed_in_page: Page):
-    page = signed_in_page
+
+def test_home_leads_to_the_batch_list_with_styles_and_htmx(live_server, page: Page):
+    account_upsert(
+        username="bea", role=Role.CLERK, password=BROWSER_PASSWORD, simulator_user="BCLERK"
+    )
+    sign_in(page, live_server.url, "bea")
+    page.wait_for_url(re.compile(r".*/batches/$"))
     messages: list[str] = []
     page.on("console", lambda msg: messages.append(f"{msg.type}: {msg.text}"))
     page.goto(live_server.url + "/")
-    expect(page).to_have_title("Home · batchui")
-    expect(page.get_by_role("heading", level=1)).to_have_text("batchui")
+    expect(page).to_have_url(live_server.url + "/batches/")
+    expect(page).to_have_title("Batches · batchui")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Batches")
     # htmx is served from our static files (no CDN) and configured without eval.
     assert page.evaluate("() => typeof window.htmx") == "object"
     assert page.evaluate("() => htmx.config.allowEval") is False

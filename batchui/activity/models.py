@@ -1,0 +1,91 @@
+"""The activity log of batch actions, and the records that make form submissions idempotent.
+
+Both live in the database, not in process memory or the local-memory cache: the dashboard runs as
+several workers (and possibly instances) sharing one database, and a repeated submission may reach
+any of them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Action(models.TextChoices):
+    OPEN = "open", "Open"
+    EDIT = "edit", "Edit"
+    CLOSE = "close", "Close"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    # The API or the dashboard said no (validation, duplicate code, not found, already closed,
+    # not the person's batch): nothing changed.
+    REFUSED = "refused", "Refused"
+    # The call failed (unreachable, timeout, 5xx, 429, unreadable answer) and nothing changed.
+    FAILED = "failed", "Failed"
+    # It is not known whether the change took effect (also the state while the call runs).
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ActivityEntry(models.Model):
+    """One attempted open, edit or close: written before the API is called, completed after."""
+
+    created = models.DateTimeField(db_index=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too: the entry must still say who it was after the account is deleted.
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    batch_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    batch_code = models.CharField(max_length=255, blank=True, default="")
+    # For an edit {"batchCode": {"before": ..., "after": ...}, "note": {...}}; for an open the
+    # settings sent; for a close {} (a close changes only the status).
+    changes = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.UNKNOWN)
+    message = models.TextField(blank=True, default="")
+    # The form token of the submission (several entries share it when a submission is retried).
+    token = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        default_permissions = ()
+        verbose_name_plural = "activity entries"
+        indexes = [models.Index(fields=["username", "-created"], name="activity_user_created")]
+
+    def __str__(self) -> str:
+        what = self.batch_code or self.batch_id
+        return f"{self.action} {what} by {self.username}: {self.outcome}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.finished is None
+
+
+class SubmissionState(models.TextChoices):
+    PENDING = "pending", "Being processed"
+    DONE = "done", "Done"
+
+
+class FormSubmission(models.Model):
+    """A form token seen by the server: the unique constraint on `token` is the lock that lets only
+    one of several identical submissions act; the others get its stored `result`."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    batch_id = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=SubmissionState.choices, default=SubmissionState.PENDING
+    )
+    result = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(db_index=True)
+    updated = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.action} submission {self.token[:8]}… ({self.state})"

@@ -1,0 +1,138 @@
+"""Writing the activity log and reading it back, with who may see what.
+
+An attempt is recorded before the Batch API is called (`activity_start`, outcome "unknown") and
+completed after (`activity_finish`), so that an attempt whose call crashed or hung still shows.
+
+Visibility: people with VIEW_REVIEW (team leads) see everyone's entries; everyone else sees their
+own (a clerk reviews what they did; a viewer, who cannot act, sees an empty log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from batchui.accounts.roles import VIEW_REVIEW
+from batchui.activity.models import Action, ActivityEntry, Outcome
+from batchui.batchapi.errors import safe_excerpt
+
+MESSAGE_LIMIT = 1000
+
+
+def _clean(message: str, secret: str | None) -> str:
+    """The message as stored: one line, bounded, and never containing the API key."""
+    return safe_excerpt(message or "", secret=secret, limit=MESSAGE_LIMIT)
+
+
+def activity_start(
+    *,
+    user: AbstractBaseUser,
+    action: Action,
+    batch_id: int | None = None,
+    batch_code: str = "",
+    changes: dict[str, Any] | None = None,
+    token: str = "",
+) -> ActivityEntry:
+    """Record an attempt about to be made (committed at once: callers are not in a transaction)."""
+    return ActivityEntry.objects.create(
+        created=timezone.now(),
+        user=user,
+        username=user.get_username(),
+        action=action,
+        batch_id=batch_id,
+        batch_code=batch_code[:255],
+        changes=changes or {},
+        outcome=Outcome.UNKNOWN,
+        message="",
+        token=token,
+    )
+
+
+def activity_finish(
+    *,
+    entry: ActivityEntry,
+    outcome: Outcome,
+    message: str = "",
+    batch_id: int | None = None,
+    batch_code: str | None = None,
+    changes: dict[str, Any] | None = None,
+    secret: str | None = None,
+) -> ActivityEntry:
+    """Complete an attempt with its outcome and the API's message (`secret` is blanked out)."""
+    entry.outcome = outcome
+    entry.message = _clean(message, secret)
+    entry.finished = timezone.now()
+    if batch_id is not None:
+        entry.batch_id = batch_id
+    if batch_code is not None:
+        entry.batch_code = batch_code[:255]
+    if changes is not None:
+        entry.changes = changes
+    entry.save()
+    return entry
+
+
+def activity_record(
+    *,
+    user: AbstractBaseUser,
+    action: Action,
+    outcome: Outcome,
+    message: str,
+    batch_id: int | None = None,
+    batch_code: str = "",
+    changes: dict[str, Any] | None = None,
+    token: str = "",
+) -> ActivityEntry:
+    """Record an attempt decided without calling the API (e.g. refused by the dashboard)."""
+    entry = activity_start(
+        user=user,
+        action=action,
+        batch_id=batch_id,
+        batch_code=batch_code,
+        changes=changes,
+        token=token,
+    )
+    return activity_finish(entry=entry, outcome=outcome, message=message)
+
+
+def sees_everyone(*, user: AbstractBaseUser) -> bool:
+    return user.has_perm(VIEW_REVIEW)
+
+
+def activity_visible_to(*, user: AbstractBaseUser) -> QuerySet[ActivityEntry]:
+    entries = ActivityEntry.objects.all()
+    if not sees_everyone(user=user):
+        entries = entries.filter(user=user)
+    return entries
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    person: str = ""  # a username
+    action: str = ""
+    outcome: str = ""
+    batch_id: int | None = None
+
+
+def activity_search(*, user: AbstractBaseUser, query: ActivityQuery) -> QuerySet[ActivityEntry]:
+    """The entries `user` may see that match `query`, newest first."""
+    entries = activity_visible_to(user=user)
+    if query.person:
+        entries = entries.filter(username=query.person)
+    if query.action:
+        entries = entries.filter(action=query.action)
+    if query.outcome:
+        entries = entries.filter(outcome=query.outcome)
+    if query.batch_id is not None:
+        entries = entries.filter(batch_id=query.batch_id)
+    return entries.order_by("-created", "-id")
+
+
+def activity_people(*, user: AbstractBaseUser) -> list[str]:
+    """The usernames appearing in the entries `user` may see (for the person filter)."""
+    names = activity_visible_to(user=user).values_list("username", flat=True).distinct()
+    return sorted(set(names), key=str.casefold)

@@ -1,0 +1,391 @@
+"""Open, edit and close: small UI endpoints over batches.action_services.
+
+Each view answers htmx with a fragment (a dialog, a form, a table row, out-of-band updates of the
+row, of #dialog and of #live) and everyone else with a full page or a 303 redirect to the list.
+Form errors and API failures come back 200 with the form re-rendered (nothing typed is lost);
+refusals by role are 403.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import reswap, retarget
+
+from batchui.accounts.decorators import api_key_required, permission_required_or_403
+from batchui.accounts.responses import forbidden
+from batchui.accounts.roles import CLOSE_BATCH, EDIT_BATCH, OPEN_BATCH, VIEW_BATCHES
+from batchui.accounts.services import api_key_for
+from batchui.batchapi import ApiNotFound, Batch, BatchApiError, BatchStatus
+from batchui.batches import action_services as services
+from batchui.batches.action_forms import CloseBatchForm, EditBatchForm, OpenBatchForm, TokenForm
+from batchui.batches.action_services import ActionOutcome, OutcomeKind
+from batchui.core.htmx import vary_on_htmx, wants_fragment
+
+ROW_TEMPLATE = "batches/_row.html"
+OOB = "batches/actions/_oob.html"
+# Columns of the list table, for the inline edit row's single cell (a larger colspan is harmless).
+EDIT_COLSPAN = 13
+_TBODY = re.compile(r"<tbody\b", re.IGNORECASE)
+
+
+def list_url() -> str:
+    try:
+        return reverse("batches:list")
+    except NoReverseMatch:
+        return "/batches/"
+
+
+def _see_list(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:
+    (messages.success if ok else messages.error)(request, message)
+    return vary_on_htmx(HttpResponseRedirect(list_url(), status=303))
+
+
+def _problem_page(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
+    context = {"title": title, "message": message, "list_url": list_url()}
+    return vary_on_htmx(render(request, "batches/actions/problem.html", context, status=status))
+
+
+def _plain(message: str, *, status: int) -> HttpResponse:
+    """An htmx failure: one sentence that app.js shows in #errors (or actions.js in the dialog)."""
+    return vary_on_htmx(
+        HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    )
+
+
+def row_html(request: HttpRequest, batch: Batch) -> str:
+    return render_to_string(ROW_TEMPLATE, {"batch": batch}, request=request)
+
+
+def oob_row(html: str) -> str:
+    """The row's <tbody> marked to replace the row of the same id, out of band."""
+    return _TBODY.sub('<tbody hx-swap-oob="true"', html, count=1)
+
+
+def _live(request: HttpRequest, message: str) -> str:
+    return render_to_string(f"{OOB}#live", {"message": message}, request=request)
+
+
+def _delete_row(request: HttpRequest, batch_id: int) -> str:
+    return render_to_string(f"{OOB}#delete-row", {"batch_id": batch_id}, request=request)
+
+
+def _close_dialog(*parts: str) -> HttpResponse:
+    """Empty #dialog (actions.js then returns focus to the opener); `parts` are oob updates."""
+    response = HttpResponse("".join(parts))
+    return vary_on_htmx(reswap(retarget(response, "#dialog"), "innerHTML"))
+
+
+def _apply_outcome(form: TokenForm, outcome: ActionOutcome) -> None:
+    """Put a failed outcome's messages on the form; a fresh token when the first may have acted."""
+    form.apply_api_errors(outcome.field_errors, outcome.message)
+    if outcome.kind is OutcomeKind.UNKNOWN or outcome.token_used:
+        form.renew_token()
+
+
+def _mark_invalid(form: TokenForm) -> None:
+    """Link each invalid input to its error text (aria-describedby) and mark it invalid."""
+    for name in form.errors:
+        if name not in form.fields:
+            continue
+        bound = form[name]
+        described = [f"{bound.auto_id}_error"]
+        if form.fields[name].help_text:
+            described.insert(0, f"{bound.auto_id}_helptext")
+        attrs = form.fields[name].widget.attrs
+        attrs["aria-describedby"] = " ".join(described)
+        attrs["aria-invalid"] = "true"
+
+
+# --- open --------------------------------------------------------------------------------------
+
+
+def _open_context(request: HttpRequest, form: OpenBatchForm, api_key: str) -> dict:
+    try:
+        open_batches = services.open_batches_of(user=request.user, api_key=api_key)
+        problem = ""
+    except BatchApiError as error:
+        open_batches, problem = [], error.message
+    _mark_invalid(form)
+    return {
+        "form": form,
+        "open_batches": open_batches,
+        "open_batches_problem": problem,
+        "in_dialog": wants_fragment(request),
+        "list_url": list_url(),
+    }
+
+
+def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, part: str):
+    context = _open_context(request, form, api_key)
+    template = f"batches/actions/open.html#{part}" if wants_fragment(request) else None
+    return vary_on_htmx(render(request, template or "batches/actions/open.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required_or_403(OPEN_BATCH)
+@api_key_required
+def open_batch(request: HttpRequest) -> HttpResponse:
+    api_key = api_key_for(request.user)
+    if request.method == "GET":
+        suggestion = services.batch_code_suggestion(user=request.user, api_key=api_key)
+        form = OpenBatchForm(initial={"batch_code": suggestion}, auto_id="open-%s")
+        form.fields["batch_code"].widget.attrs["data-focus"] = ""
+        return _render_open(request, form, api_key, part="dialog")
+    form = OpenBatchForm(request.POST, auto_id="open-%s")
+    if not form.is_valid():
+        return _render_open(request, form, api_key, part="open-form")
+    outcome = services.batch_open(
+        user=request.user, api_key=api_key, data=form.to_create(), token=form.cleaned_data["token"]
+    )
+    if outcome.ok and outcome.batch is not None:
+        if not wants_fragment(request):
+            return _see_list(request, outcome.message, ok=True)
+        row = render_to_string(
+            f"{OOB}#insert-row", {"row": row_html(request, outcome.batch)}, request=request
+        )
+        return _close_dialog(row, _live(request, outcome.message))
+    _apply_outcome(form, outcome)
+    return _render_open(request, form, api_key, part="open-form")
+
+
+# --- edit --------------------------------------------------------------------------------------
+
+
+def _edit_form(batch_id: int, *args, **kwargs) -> EditBatchForm:
+    return EditBatchForm(*args, auto_id=f"edit-{batch_id}-%s", **kwargs)
+
+
+def _render_edit(
+    request: HttpRequest, form: EditBatchForm, *, batch_id: int, batch: Batch | None
+) -> HttpResponse:
+    _mark_invalid(form)
+    form.fields["batch_code"].widget.attrs["data-focus"] = ""
+    context = {
+        "form": form,
+        "batch": batch,
+        "batch_id": batch_id,
+        "batch_id_text": str(batch_id),
+        "colspan": EDIT_COLSPAN,
+        "list_url": list_url(),
+    }
+    template = "batches/actions/edit.html"
+    if wants_fragment(request):
+        template += "#row"
+    return vary_on_htmx(render(request, template, context))
+
+
+def _gone_row(request: HttpRequest, batch_id: int, message: str) -> HttpResponse:
+    """htmx: remove the row of a batch that no longer exists and say so."""
+    response = HttpResponse(_live(request, message))
+    response = reswap(retarget(response, f"#batch-{batch_id}"), "delete")
+    errors = format_html('<div hx-swap-oob="innerHTML:#errors">{}</div>', message)
+    response.content += errors.encode()
+    return vary_on_htmx(response)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required_or_403(EDIT_BATCH)
+@api_key_required
+def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    api_key = api_key_for(request.user)
+    if request.method == "GET":
+        try:
+            batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
+        except ApiNotFound as error:
+            if wants_fragment(request):
+                return _gone_row(request, batch_id, error.message)
+            return _problem_page(
+                request, title="Batch not found", message=error.message, status=404
+            )
+        except BatchApiError as error:
+            if wants_fragment(request):
+                return _plain(error.message, status=502)
+            return _problem_page(
+                request, title="The batch could not be read", message=error.message, status=502
+            )
+        form = _edit_form(batch_id, initial={"batch_code": batch.batch_code, "note": batch.note})
+        return _render_edit(request, form, batch_id=batch_id, batch=batch)
+    form = _edit_form(batch_id, request.POST)
+    if not form.is_valid():
+        return _render_edit(request, form, batch_id=batch_id, batch=None)
+    outcome = services.batch_edit(
+        user=request.user,
+        api_key=api_key,
+        batch_id=batch_id,
+        batch_code=form.cleaned_data["batch_code"],
+        note=form.cleaned_note(),
+        token=form.cleaned_data["token"],
+    )
+    if outcome.ok and outcome.batch is not None:
+        if not wants_fragment(request):
+            return _see_list(request, outcome.message, ok=True)
+        html = row_html(request, outcome.batch) + _live(request, outcome.message)
+        return vary_on_htmx(HttpResponse(html))
+    _apply_outcome(form, outcome)
+    return _render_edit(request, form, batch_id=batch_id, batch=None)
+
+
+@require_GET
+@never_cache
+@permission_required_or_403(VIEW_BATCHES)
+@api_key_required
+def batch_row(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """One batch's row (after an edit is cancelled); a full page load goes to the list."""
+    if not wants_fragment(request):
+        return vary_on_htmx(HttpResponseRedirect(list_url()))
+    try:
+        batch = services.batch_fetch(api_key=api_key_for(request.user), batch_id=batch_id)
+    except ApiNotFound as error:
+        return _gone_row(request, batch_id, error.message)
+    except BatchApiError as error:
+        return _plain(error.message, status=502)
+    return vary_on_htmx(HttpResponse(row_html(request, batch)))
+
+
+# --- close -------------------------------------------------------------------------------------
+
+REFUSAL = "You may close only your own batches. Ask your team lead to close this one."
+
+
+def _render_close(
+    request: HttpRequest,
+    *,
+    batch_id: int,
+    batch: Batch | None,
+    form: CloseBatchForm | None,
+    part: str,
+    result_message: str = "",
+    extra: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    if form is not None:
+        _mark_invalid(form)
+    context = {
+        "batch": batch,
+        "batch_id": batch_id,
+        "form": form,
+        "result_message": result_message,
+        "in_dialog": wants_fragment(request),
+        "list_url": list_url(),
+    }
+    if wants_fragment(request):
+        html = render_to_string(f"batches/actions/close.html#{part}", context, request=request)
+        return vary_on_htmx(HttpResponse(html + extra, status=status))
+    return vary_on_htmx(render(request, "batches/actions/close.html", context, status=status))
+
+
+def _refreshed_row(request: HttpRequest, api_key: str, batch_id: int) -> str:
+    """The row as it is now, out of band ("" when it cannot be read; removed when gone)."""
+    try:
+        batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
+    except ApiNotFound:
+        return _delete_row(request, batch_id)
+    except BatchApiError:
+        return ""
+    return oob_row(row_html(request, batch))
+
+
+def _warnings_for(batch: Batch):
+    return [] if batch.batch_status is BatchStatus.CLOSED else services.close_warnings(batch)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required_or_403(CLOSE_BATCH)
+@api_key_required
+def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    api_key = api_key_for(request.user)
+    part = "dialog" if request.method == "GET" else "close-form"
+    try:
+        batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
+    except ApiNotFound as error:
+        if request.method == "POST":
+            services.batch_close_missing(
+                user=request.user, batch_id=batch_id, message=error.message
+            )
+            if not wants_fragment(request):
+                return _see_list(request, error.message, ok=False)
+        return _render_close(
+            request,
+            batch_id=batch_id,
+            batch=None,
+            form=None,
+            part=part,
+            result_message=error.message,
+            extra=_delete_row(request, batch_id) if wants_fragment(request) else "",
+            status=200 if wants_fragment(request) else 404,
+        )
+    except BatchApiError as error:
+        if request.method == "GET":
+            if wants_fragment(request):
+                return _plain(error.message, status=502)
+            return _problem_page(
+                request, title="The batch could not be read", message=error.message, status=502
+            )
+        # Keep what was submitted (token and ticked boxes) for a retry.
+        form = CloseBatchForm(request.POST, warnings=[], auto_id=f"close-{batch_id}-%s")
+        form.is_valid()
+        form.add_error(None, error.message)
+        return _render_close(request, batch_id=batch_id, batch=None, form=form, part=part)
+
+    if not services.allowed_to_close(user=request.user, batch=batch) and request.method == "GET":
+        return forbidden(request, message=REFUSAL)
+
+    if request.method == "GET":
+        if batch.batch_status is BatchStatus.CLOSED:
+            message = f"Batch {batch.batch_code} is already closed."
+            extra = oob_row(row_html(request, batch)) if wants_fragment(request) else ""
+            return _render_close(
+                request,
+                batch_id=batch_id,
+                batch=batch,
+                form=None,
+                part=part,
+                result_message=message,
+                extra=extra,
+            )
+        form = CloseBatchForm(warnings=_warnings_for(batch), auto_id=f"close-{batch_id}-%s")
+        return _render_close(request, batch_id=batch_id, batch=batch, form=form, part=part)
+
+    form = CloseBatchForm(
+        request.POST, warnings=_warnings_for(batch), auto_id=f"close-{batch_id}-%s"
+    )
+    if not form.is_valid():
+        return _render_close(request, batch_id=batch_id, batch=batch, form=form, part=part)
+    outcome = services.batch_close(
+        user=request.user, api_key=api_key, batch=batch, token=form.cleaned_data["token"]
+    )
+    if outcome.forbidden:
+        return forbidden(request, message=outcome.message)
+    if outcome.ok and outcome.batch is not None:
+        if not wants_fragment(request):
+            return _see_list(request, outcome.message, ok=True)
+        return _close_dialog(
+            oob_row(row_html(request, outcome.batch)), _live(request, outcome.message)
+        )
+    if outcome.already_closed or outcome.gone:
+        if not wants_fragment(request):
+            return _see_list(request, outcome.message, ok=False)
+        extra = _refreshed_row(request, api_key, batch_id) + _live(request, outcome.message)
+        return _render_close(
+            request,
+            batch_id=batch_id,
+            batch=batch,
+            form=None,
+            part=part,
+            result_message=outcome.message,
+            extra=extra,
+        )
+    _apply_outcome(form, outcome)
+    return _render_close(request, batch_id=batch_id, batch=batch, form=form, part=part)

@@ -1,0 +1,387 @@
+"""Reading the batch list's query string: quick filters, advanced conditions, paging.
+
+Everything a person can choose lives in the URL, so every parser here is lenient where a wrong
+value is harmless (a page number of "abc" means page 1) and precise where it is not (a condition
+the API would reject gets a message next to its row, with what was typed kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from batchui.batchapi import FIELDS, FilterBuildError
+from batchui.batchapi.filters import DATE_SHORTCUTS, MEMBERSHIP, FieldSpec, FieldType
+from batchui.batchapi.values import BatchStatus
+from batchui.batches.criteria import DATE_PRESETS, BatchCriteria, Condition, DateRange
+from batchui.batches.criteria import condition_filter as _condition_filter
+
+STATUS_CHOICES = [(status.value.lower(), status.value) for status in BatchStatus]
+WHO_ALL, WHO_MINE = "all", "mine"
+PRESET_CHOICES = [("", "Any time"), *((preset, preset.capitalize()) for preset in DATE_PRESETS)]
+
+PAGE_SIZES = (25, 50, 100, 250)
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
+MAX_CONDITIONS = 15
+INT32_MAX = 2**31 - 1
+
+# Query-string keys of the advanced rows, repeated once per row: f=...&op=...&v=...&v2=...
+ROW_KEYS = ("f", "op", "v", "v2")
+# Keys that only edit the form (no-JS "Add condition" / "Remove") or the position in the list.
+EDIT_KEYS = ("add", "remove")
+
+FIELD_LABELS: dict[str, str] = {
+    "accountPeriod": "Account period (YYYYMM)",
+    "batchCode": "Batch code",
+    "batchStatus": "Status",
+    "billCount": "Bills",
+    "controlCode": "Control code",
+    "duedate": "Due date",
+    "endDate": "Closed on",
+    "fullName": "Created by (full name)",
+    "HasImportsWithKickout": "Has kickouts",
+    "invoiceNumber": "Invoice number",
+    "isOpen": "Is open",
+    "nextReading": "Next reading",
+    "runningTotal": "Total cost",
+    "startDate": "Opened on",
+    "statementDate": "Statement date",
+    "systemUserCode": "Created by (user code)",
+    "systemUserId": "Created by (user ID)",
+}
+VALUE_HINTS: dict[FieldType, str] = {
+    FieldType.STRING: "text",
+    FieldType.INTEGER: "a whole number, e.g. 12",
+    FieldType.NUMBER: "YYYYMM, e.g. 202611",
+    FieldType.DOUBLE: "an amount, e.g. 50000",
+    FieldType.BOOLEAN: "true or false",
+    FieldType.DATETIME: "a date, e.g. 2026-11-22, or 2026-11-22 14:05",
+    FieldType.STATUS: "Open, Pending or Closed",
+}
+ALL_OPERATORS: tuple[str, ...] = tuple(
+    dict.fromkeys(op for spec in FIELDS.values() for op in spec.operators)
+)
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
+# --- quick filters ---------------------------------------------------------------------------
+
+
+class QuickFilterForm(forms.Form):
+    status = forms.MultipleChoiceField(choices=STATUS_CHOICES, required=False)
+    who = forms.ChoiceField(choices=[(WHO_ALL, "Everyone"), (WHO_MINE, "Mine")], required=False)
+    code = forms.CharField(max_length=255, required=False)
+    opened = forms.ChoiceField(choices=PRESET_CHOICES, required=False)
+    opened_from = forms.DateField(required=False)
+    opened_to = forms.DateField(required=False)
+    closed = forms.ChoiceField(choices=PRESET_CHOICES, required=False)
+    closed_from = forms.DateField(required=False)
+    closed_to = forms.DateField(required=False)
+
+    def __init__(self, *args: Any, user_code: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_code = user_code
+
+    def clean_who(self) -> str:
+        who = self.cleaned_data.get("who") or WHO_ALL
+        if who == WHO_MINE and not self.user_code:
+            raise forms.ValidationError(NO_USER_CODE)
+        return who
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for group in ("opened", "closed"):
+            preset = cleaned.get(group)
+            start, end = cleaned.get(f"{group}_from"), cleaned.get(f"{group}_to")
+            if preset and (start or end):
+                self.add_error(group, "Choose a period or dates, not both.")
+            elif start and end and start > end:
+                self.add_error(group, "The “from” date is after the “to” date.")
+        return cleaned
+
+    def group_errors(self, group: str) -> list[str]:
+        """Errors of a date group (preset, from, to) shown together next to it."""
+        names = (group, f"{group}_from", f"{group}_to")
+        return [str(error) for name in names for error in self.errors.get(name, [])]
+
+
+NO_USER_CODE = (
+    "Your profile has no EnergyCAP user code, so your own batches cannot be told apart. "
+    "Ask an administrator to set it."
+)
+
+
+# --- advanced conditions --------------------------------------------------------------------
+
+
+@dataclass
+class ConditionRow:
+    """One advanced row as typed (kept as text so nothing is lost) and its error, if any."""
+
+    index: int
+    field: str = ""
+    operator: str = ""
+    value: str = ""
+    value2: str = ""
+    error: str = ""
+    condition: Condition | None = None
+
+    @property
+    def blank(self) -> bool:
+        return not (self.field or self.value.strip() or self.value2.strip())
+
+    @property
+    def spec(self) -> FieldSpec | None:
+        return FIELDS.get(self.field)
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        spec = self.spec
+        return spec.operators if spec else ALL_OPERATORS
+
+    @property
+    def hint(self) -> str:
+        spec = self.spec
+        return VALUE_HINTS[spec.type] if spec else ""
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+def condition_rows(data: QueryDict) -> list[ConditionRow]:
+    """The rows of the query string, with the no-JS "Add condition" / "Remove" applied."""
+    columns = [data.getlist(key) for key in ROW_KEYS]
+    count = max(len(column) for column in columns)
+    rows = [
+        ConditionRow(i, *(column[i] if i < len(column) else "" for column in columns))
+        for i in range(count)
+    ]
+    editing = any(key in data for key in EDIT_KEYS)
+    remove = data.get("remove", "")
+    if remove.isdigit() and int(remove) < len(rows):
+        del rows[int(remove)]
+    if not editing:
+        rows = [row for row in rows if not row.blank]
+    if "add" in data or not rows:
+        rows.append(ConditionRow(len(rows)))
+    for i, row in enumerate(rows):
+        row.index = i
+    return rows
+
+
+def parse_value(spec: FieldSpec, text: str) -> Any:
+    """A typed value for the field from what a person typed; ValueError with a message if not."""
+    text = text.strip()
+    if not text:
+        raise ValueError("Enter a value.")
+    kind = spec.type
+    if kind is FieldType.STRING:
+        return text
+    if kind is FieldType.STATUS:
+        try:
+            return BatchStatus.parse(text)
+        except ValueError:
+            raise ValueError("Enter Open, Pending or Closed.") from None
+    if kind in (FieldType.INTEGER, FieldType.NUMBER):
+        try:
+            number = int(text.replace(",", ""))
+        except ValueError:
+            raise ValueError(f"“{text}” is not {VALUE_HINTS[kind].split(',')[0]}.") from None
+        if abs(number) > INT32_MAX:
+            raise ValueError(f"{number:,} is too large.")
+        return number
+    if kind is FieldType.DOUBLE:
+        try:
+            amount = Decimal(text.replace(",", "").replace("$", ""))
+        except InvalidOperation:
+            raise ValueError(f"“{text}” is not an amount.") from None
+        if not amount.is_finite():
+            raise ValueError(f"“{text}” is not an amount.")
+        return amount
+    if kind is FieldType.BOOLEAN:
+        folded = text.casefold()
+        if folded in ("true", "yes", "1"):
+            return True
+        if folded in ("false", "no", "0"):
+            return False
+        raise ValueError("Enter true or false.")
+    return _parse_date_or_datetime(text)
+
+
+def _parse_date_or_datetime(text: str) -> date | datetime:
+    try:
+        day = parse_date(text)
+        if day is not None:
+            return day
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(
+            f"“{text}” is not a date (2026-11-22) or a date and time (2026-11-22 14:05)."
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _values(row: ConditionRow, spec: FieldSpec, operator: str) -> tuple[Any, ...]:
+    if operator in DATE_SHORTCUTS:
+        return ()
+    if operator == "between":
+        if not row.value.strip() or not row.value2.strip():
+            raise ValueError("“between” needs both values.")
+        low, high = parse_value(spec, row.value), parse_value(spec, row.value2)
+        try:
+            reversed_range = low > high
+        except TypeError:  # a date and a date-time: the API compares calendar dates
+            reversed_range = False
+        if reversed_range:
+            raise ValueError("The first value is greater than the second.")
+        return (low, high)
+    if operator in MEMBERSHIP:
+        parts = [part for part in row.value.split("|") if part.strip()]
+        if not parts:
+            raise ValueError("Enter one or more values, separated by |.")
+        return tuple(parse_value(spec, part) for part in parts)
+    return (parse_value(spec, row.value),)
+
+
+def validate_row(row: ConditionRow) -> None:
+    """Set `row.condition`, or `row.error` with what is wrong."""
+    spec = row.spec
+    if not row.field:
+        row.error = "Choose a field."
+        return
+    if spec is None:
+        row.error = f"“{row.field}” is not a field the list can filter on."
+        return
+    operator = " ".join(row.operator.split()).lower()
+    if not operator:
+        row.error = "Choose an operator."
+        return
+    if operator not in spec.operators:
+        row.error = (
+            f"“{operator}” cannot be used with {field_label(spec.name)}; "
+            f"choose one of: {', '.join(spec.operators)}."
+        )
+        return
+    try:
+        condition = Condition(spec.name, operator, _values(row, spec, operator))
+        _condition_filter(condition)
+    except (ValueError, FilterBuildError) as error:  # FilterBuildError is a ValueError
+        row.error = str(error)
+        return
+    row.condition = condition
+
+
+# --- the whole filter -----------------------------------------------------------------------
+
+
+@dataclass
+class BatchFilterForm:
+    """Quick filters and advanced rows of one query string, validated together."""
+
+    data: QueryDict
+    user_code: str = ""
+    quick: QuickFilterForm = field(init=False)
+    rows: list[ConditionRow] = field(init=False)
+    too_many: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.quick = QuickFilterForm(self.data, user_code=self.user_code)
+        self.rows = condition_rows(self.data)
+        for row in self.rows:
+            if not row.blank:
+                validate_row(row)
+        self.too_many = sum(1 for row in self.rows if not row.blank) > MAX_CONDITIONS
+
+    def is_valid(self) -> bool:
+        rows_ok = not self.too_many and not any(row.error for row in self.rows)
+        return self.quick.is_valid() and rows_ok
+
+    @property
+    def criteria(self) -> BatchCriteria:
+        """The typed criteria; only after is_valid() returned True."""
+        data = self.quick.cleaned_data
+        return BatchCriteria(
+            statuses=tuple(BatchStatus.parse(status) for status in data["status"]),
+            created_by_code=self.user_code if data["who"] == WHO_MINE else None,
+            code_contains=data["code"],
+            opened=DateRange(data["opened"] or None, data["opened_from"], data["opened_to"]),
+            closed=DateRange(data["closed"] or None, data["closed_from"], data["closed_to"]),
+            conditions=tuple(row.condition for row in self.rows if row.condition),
+        )
+
+
+# --- paging ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    size: int
+
+
+def paging_from(data: QueryDict) -> Paging:
+    """Page and page size; nonsense becomes page 1 / the default size, huge pages are capped."""
+    try:
+        page = int(data.get("page", "1"))
+    except ValueError:
+        page = 1
+    try:
+        size = int(data.get("size", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        size = DEFAULT_PAGE_SIZE
+    return Paging(
+        page=min(max(page, 1), MAX_PAGE),
+        size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+    )
+
+
+# --- saved views ----------------------------------------------------------------------------
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=80, strip=True)
+    query = forms.CharField(max_length=4000, required=False, strip=True)
+
+
+def list_query(data: QueryDict) -> str:
+    """The query string of a list view without paging, form edits and empty inputs.
+
+    Advanced rows are kept whole (their keys are positional) unless they are entirely blank.
+    """
+    rows = [row for row in condition_rows(_without(data, EDIT_KEYS)) if not row.blank]
+    clean = QueryDict(mutable=True)
+    for key, values in data.lists():
+        if key in ROW_KEYS or key in EDIT_KEYS or key == "page":
+            continue
+        kept = [value for value in values if value.strip()]
+        if kept:
+            clean.setlist(key, kept)
+    for row in rows:
+        for key, value in zip(
+            ROW_KEYS, (row.field, row.operator, row.value, row.value2), strict=True
+        ):
+            clean.appendlist(key, value)
+    return clean.urlencode()
+
+
+def _without(data: QueryDict, keys: tuple[str, ...]) -> QueryDict:
+    copy = data.copy()
+    for key in keys:
+        copy.pop(key, None)
+    return copy

@@ -1,0 +1,192 @@
+"""The batch list's services: one page of a search, every batch of it for CSV, saved views.
+
+batch_search(api_key=key, criteria=criteria, page=2, page_size=50) -> BatchSearchResult
+batch_export_rows(api_key=key, criteria=criteria) -> Iterator[list[str]]  (header first)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from batchui.accounts.services import profile_of
+from batchui.batchapi import Batch, get_client
+from batchui.batchapi.dates import format_api_date
+from batchui.batches.criteria import BatchCriteria, criteria_filter
+from batchui.batches.models import SavedView
+
+
+@dataclass(frozen=True)
+class BatchSearchResult:
+    batches: tuple[Batch, ...]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first batch shown (0 when none is)."""
+        return (self.page - 1) * self.page_size + 1 if self.batches else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.batches) - 1 if self.batches else 0
+
+    @property
+    def out_of_range(self) -> bool:
+        """A page past the last one (there are batches, just not on this page)."""
+        return not self.batches and self.total > 0
+
+    @property
+    def last_page(self) -> int:
+        return max(self.total_pages, 1)
+
+
+def batch_search(
+    *, api_key: str, criteria: BatchCriteria, page: int, page_size: int
+) -> BatchSearchResult:
+    found = get_client().list_batches(
+        filter=criteria_filter(criteria), page_number=page, page_size=page_size, api_key=api_key
+    )
+    return BatchSearchResult(
+        batches=found.items,
+        page=page,
+        page_size=page_size,
+        total=found.total_records,
+        total_pages=found.total_pages,
+    )
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _when(value) -> str:
+    return format_api_date(value) + "Z" if value is not None else ""
+
+
+def _user(batch: Batch, attribute: str) -> object:
+    return getattr(batch.created_by, attribute) if batch.created_by else None
+
+
+# The list's columns first (in its order), then every other field of a batch.
+EXPORT_COLUMNS: tuple[tuple[str, Callable[[Batch], object]], ...] = (
+    ("Batch code", lambda b: b.batch_code),
+    ("Status", lambda b: b.batch_status.value),
+    ("Created by", lambda b: _user(b, "full_name")),
+    ("Opened", lambda b: _when(b.start_date)),
+    ("Closed", lambda b: _when(b.end_date)),
+    ("Bills", lambda b: b.bill_count),
+    ("Total cost", lambda b: b.running_total),
+    ("Flags", lambda b: b.flag_count),
+    ("Analyzing", lambda b: b.analyzing_count),
+    ("Kickouts", lambda b: b.has_imports_with_kickout),
+    ("Account period", lambda b: b.account_period_name),
+    ("Due date", lambda b: b.due_date),
+    ("Batch ID", lambda b: b.batch_id),
+    ("Created by user code", lambda b: _user(b, "user_code")),
+    ("Created by user ID", lambda b: _user(b, "user_id")),
+    ("Is open", lambda b: b.is_open),
+    ("Statement date", lambda b: b.statement_date),
+    ("Next reading", lambda b: b.next_reading),
+    ("Control code", lambda b: b.control_code),
+    ("Invoice number", lambda b: b.invoice_number),
+    ("Account period year", lambda b: b.account_period_year),
+    ("Account period number", lambda b: b.account_period_number),
+    ("Has imported bills", lambda b: b.has_imported_bills),
+    ("Has logs", lambda b: b.has_logs),
+    ("Note", lambda b: b.note),
+)
+EXPORT_HEADER = [name for name, _ in EXPORT_COLUMNS]
+
+
+def batch_export_row(batch: Batch) -> list[str]:
+    return [_text(value(batch)) for _, value in EXPORT_COLUMNS]
+
+
+def batch_export_rows(*, api_key: str, criteria: BatchCriteria) -> Iterator[list[str]]:
+    """The header, then one row per matching batch (all pages), fetched while it is consumed.
+
+    The first page is fetched before the header is produced, so a failing API raises on the
+    first `next()`, before anything was sent to the browser. Later failures raise mid-way.
+    """
+    batches = get_client().iter_batches(filter=criteria_filter(criteria), api_key=api_key)
+    try:
+        first = next(batches, None)
+        yield EXPORT_HEADER
+        if first is None:
+            return
+        yield batch_export_row(first)
+        for batch in batches:
+            yield batch_export_row(batch)
+    finally:
+        batches.close()  # type: ignore[attr-defined]  # stops the page fetches when abandoned
+
+
+# --- the person -----------------------------------------------------------------------------
+
+
+def own_user_code(*, user: AbstractBaseUser) -> str:
+    """The person's EnergyCAP user code ("" when unknown): what "my batches" filters on."""
+    return profile_of(user=user).energycap_user_code.strip()
+
+
+# --- saved views ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuiltInView:
+    name: str
+    query: str
+
+
+BUILT_IN_VIEWS: tuple[BuiltInView, ...] = (
+    BuiltInView("My open batches", "status=open&who=mine"),
+    BuiltInView(
+        "Pending with kickouts", "status=pending&f=HasImportsWithKickout&op=equals&v=true&v2="
+    ),
+    BuiltInView("Closed in the last 7 days", "status=closed&closed=last+7+days"),
+)
+
+
+class SavedViewNameTaken(Exception):  # noqa: N818 - the situation the person is told about
+    def __init__(self, name: str) -> None:
+        super().__init__(f"You already have a view named “{name}”. Choose another name.")
+        self.message = str(self)
+
+
+def saved_view_list(*, user: AbstractBaseUser) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user).order_by("name"))
+
+
+def saved_view_save(*, user: AbstractBaseUser, name: str, query: str) -> SavedView:
+    """Store the view; SavedViewNameTaken when the person has one of that name (any case)."""
+    if SavedView.objects.filter(user=user, name__iexact=name).exists():
+        raise SavedViewNameTaken(name)
+    try:
+        with transaction.atomic():
+            return SavedView.objects.create(user=user, name=name, query=query)
+    except IntegrityError:
+        raise SavedViewNameTaken(name) from None
+
+
+def saved_view_delete(*, user: AbstractBaseUser, view_id: int) -> SavedView | None:
+    """Delete the person's own view; None when they have no view with that id."""
+    view = SavedView.objects.filter(user=user, pk=view_id).first()
+    if view is not None:
+        view.delete()
+    return view

@@ -1,0 +1,224 @@
+"""The batch list (filters, paging, saved views) and its CSV export.
+
+One URL, one view, two renderings: the full page, or for htmx the results fragment (with the
+filter's error messages out of band). Everything the person chose is in the query string.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from batchui.accounts.decorators import permission_required_or_403
+from batchui.accounts.roles import EXPORT_BATCHES, VIEW_BATCHES
+from batchui.accounts.services import api_key_for
+from batchui.batchapi import FIELDS, BatchApiError
+from batchui.batches import services
+from batchui.batches.export import csv_chunks
+from batchui.batches.forms import (
+    ALL_OPERATORS,
+    FIELD_LABELS,
+    MAX_CONDITIONS,
+    PAGE_SIZES,
+    PRESET_CHOICES,
+    STATUS_CHOICES,
+    VALUE_HINTS,
+    BatchFilterForm,
+    QuickFilterForm,
+    SavedViewForm,
+    list_query,
+    paging_from,
+)
+from batchui.core.htmx import render_page_or_fragment, wants_fragment
+
+PAGE_WINDOW = 2  # page links shown either side of the current one
+
+
+def _page_links(current: int, last: int) -> list[int | None]:
+    """Page numbers around the current one, with None where a gap is."""
+    numbers = sorted(
+        {1, last, *range(max(1, current - PAGE_WINDOW), min(last, current + PAGE_WINDOW) + 1)}
+    )
+    links: list[int | None] = []
+    for number in numbers:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+FIELD_OPTIONS = [
+    {
+        "name": name,
+        "label": FIELD_LABELS.get(name, name),
+        "operators": "|".join(spec.operators),
+        "hint": VALUE_HINTS[spec.type],
+    }
+    for name, spec in FIELDS.items()
+]
+# The blank row the page's <template> holds for adding conditions with JavaScript.
+TEMPLATE_ROW = {"index": "__i__", "number": "", "operators": ALL_OPERATORS}
+
+
+def _date_fields(quick: QuickFilterForm) -> list[dict]:
+    """The opened/closed groups as typed (raw values kept) with their errors."""
+    return [
+        {
+            "name": name,
+            "legend": legend,
+            "preset": quick[name].value() or "",
+            "start": quick[f"{name}_from"].value() or "",
+            "end": quick[f"{name}_to"].value() or "",
+            "errors": quick.group_errors(name),
+        }
+        for name, legend in (("opened", "Opened"), ("closed", "Closed"))
+    ]
+
+
+def _announcement(*, result: services.BatchSearchResult | None, api_error) -> str:
+    """One sentence for the results heading and the live region."""
+    if api_error is not None:
+        return f"The batches could not be loaded. {api_error.message}"
+    if result is None:
+        return "Fix the filters marked above to see batches."
+    if result.out_of_range:
+        return f"No batches on page {result.page:,}; there are {result.total:,} in all."
+    if not result.total:
+        return "No batches match these filters."
+    noun = "batch" if result.total == 1 else "batches"
+    return f"{result.first:,}\N{EN DASH}{result.last:,} of {result.total:,} {noun}"
+
+
+@require_GET
+@permission_required_or_403(VIEW_BATCHES)
+def batch_list(request: HttpRequest) -> HttpResponse:
+    api_key = api_key_for(request.user)
+    user_code = services.own_user_code(user=request.user)
+    filters = BatchFilterForm(request.GET, user_code=user_code)
+    paging = paging_from(request.GET)
+    result = api_error = None
+    if filters.is_valid():
+        try:
+            result = services.batch_search(
+                api_key=api_key,
+                criteria=filters.criteria,
+                page=paging.page,
+                page_size=paging.size,
+            )
+        except BatchApiError as error:
+            api_error = error
+    query = list_query(request.GET)
+    invalid = result is None and api_error is None
+    context = {
+        "filters": filters,
+        "quick": filters.quick,
+        "invalid": invalid,
+        "paging": paging,
+        "result": result,
+        "api_error": api_error,
+        "announcement": _announcement(result=result, api_error=api_error),
+        "user_code": user_code,
+        "list_url": reverse("batches:list"),
+        "export_query": query,
+        "selected_statuses": request.GET.getlist("status"),
+        "who": request.GET.get("who", ""),
+        "date_fields": _date_fields(filters.quick),
+        "page_sizes": PAGE_SIZES,
+        "status_choices": STATUS_CHOICES,
+        "preset_choices": PRESET_CHOICES,
+        "field_options": FIELD_OPTIONS,
+        "template_row": TEMPLATE_ROW,
+        "max_conditions": MAX_CONDITIONS,
+        "page_links": _page_links(result.page, result.last_page) if result else [],
+        "previous_page": result.page - 1 if result else 1,
+        "next_page": result.page + 1 if result else 1,
+    }
+    if not wants_fragment(request):
+        context["saved_views"] = services.saved_view_list(user=request.user)
+        context["built_in_views"] = services.BUILT_IN_VIEWS
+        context["save_form"] = SavedViewForm(initial={"query": query})
+    return render_page_or_fragment(
+        request,
+        page="batches/list.html",
+        fragment="batches/list.html#htmx_results",
+        context=context,
+    )
+
+
+@require_GET
+@permission_required_or_403(EXPORT_BATCHES)
+def batch_export(request: HttpRequest) -> HttpResponse:
+    api_key = api_key_for(request.user)
+    filters = BatchFilterForm(request.GET, user_code=services.own_user_code(user=request.user))
+    list_url = reverse("batches:list") + "?" + request.GET.urlencode()
+    if not filters.is_valid():
+        return render(
+            request,
+            "batches/export_failed.html",
+            {
+                "message": "The filter has mistakes: fix them in the list first.",
+                "list_url": list_url,
+            },
+            status=400,
+        )
+    rows = services.batch_export_rows(api_key=api_key, criteria=filters.criteria)
+    try:
+        header = next(rows)  # fetches the first page: a failure here is a normal error page
+    except BatchApiError as error:
+        rows.close()
+        return render(
+            request,
+            "batches/export_failed.html",
+            {"message": error.message, "list_url": list_url, "retry_url": request.get_full_path()},
+            status=502,
+        )
+    response = StreamingHttpResponse(
+        csv_chunks(rows, first=header), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="batches-{date.today().isoformat()}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _back_to_list(request: HttpRequest, query: str) -> HttpResponse:
+    url = reverse("batches:list") + (f"?{query}" if query else "")
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_POST
+@permission_required_or_403(VIEW_BATCHES)
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    query = list_query(QueryDict(request.POST.get("query", "")))
+    if not form.is_valid():
+        messages.error(request, "Give the view a name (at most 80 characters) to save it.")
+        return _back_to_list(request, query)
+    name = form.cleaned_data["name"]
+    try:
+        services.saved_view_save(user=request.user, name=name, query=query)
+    except services.SavedViewNameTaken as taken:
+        messages.error(request, taken.message)
+    else:
+        messages.success(request, f"Saved the view “{name}”.")
+    return _back_to_list(request, query)
+
+
+@require_POST
+@permission_required_or_403(VIEW_BATCHES)
+def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    deleted = services.saved_view_delete(user=request.user, view_id=view_id)
+    if deleted is None:
+        messages.error(request, "That saved view does not exist (any more).")
+    else:
+        messages.success(request, f"Deleted the view “{deleted.name}”.")
+    return _back_to_list(request, list_query(QueryDict(request.POST.get("query", ""))))

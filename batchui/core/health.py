@@ -1,0 +1,139 @@
+"""Readiness: `/readyz` says whether this instance can serve people right now.
+
+Three checks, each reported with its status and how long it took: the database (one `SELECT 1`),
+the cache (a write and a read of a short-lived key: the sessions, form tokens and cached review
+figures live there), and the Batch API (the embedded simulator: a query on its tables; a real host:
+`list_batches(page_size=1)` with one attempt and short timeouts; without ECI_API_KEY any HTTP
+answer, a 401 included, proves the host reachable). 200 when every check passes, 503 otherwise.
+No sign-in; the answer names no key, password or connection string (errors by their type only).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache, caches
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from batchui.batchapi import ApiAuthError, ApiForbidden, BatchApiClient, RetryPolicy
+
+logger = logging.getLogger("batchui.health")
+
+PROBE_TIMEOUT = 3.0  # seconds, for the Batch API check (one attempt, no retries)
+PROBE_KEY = "readyz-probe-no-key"  # sent when ECI_API_KEY is unset: the 401 proves reachability
+
+
+class CheckFailedError(Exception):
+    """A check's failure, with a message safe to show (no secrets)."""
+
+
+def _timed(check: Callable[[], dict[str, str]]) -> dict[str, object]:
+    started = time.perf_counter()
+    try:
+        outcome: dict[str, object] = {"status": "ok", **check()}
+    except CheckFailedError as failed:
+        outcome = {"status": "error", "error": str(failed)}
+    except Exception as exc:  # any failure of a dependency makes the instance not ready
+        logger.warning("readiness check failed: %s", type(exc).__name__, exc_info=True)
+        outcome = {"status": "error", "error": type(exc).__name__}
+    outcome["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return outcome
+
+
+def check_database() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def check_cache() -> dict[str, str]:
+    key, value = f"readyz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    cache.set(key, value, timeout=10)
+    seen = cache.get(key)
+    cache.delete(key)
+    if seen != value:
+        raise CheckFailedError("the cache did not keep a value written to it")
+    return {"backend": type(caches["default"]).__name__}
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+_probe: tuple[tuple[str, str], BatchApiClient] | None = None
+
+
+def _probe_client() -> BatchApiClient:
+    """A client with one attempt and short timeouts (the shared client retries for ~20 s)."""
+    global _probe
+    config = (settings.BATCH_API_URL, settings.ECI_API_KEY)
+    if _probe is None or _probe[0] != config:
+        timeout = min(PROBE_TIMEOUT, settings.BATCH_API_TIMEOUT)
+        client = BatchApiClient(
+            settings.BATCH_API_URL,
+            api_key=settings.ECI_API_KEY or PROBE_KEY,
+            timeout=timeout,
+            connect_timeout=min(timeout, settings.BATCH_API_CONNECT_TIMEOUT),
+            retry=RetryPolicy(max_attempts=1, budget=timeout),
+            pool_size=2,
+        )
+        _probe = (config, client)
+    return _probe[1]
+
+
+def check_batch_api() -> dict[str, str]:
+    if not settings.BATCH_API_URL:
+        from batchui.simulator.models import Batch
+
+        list(Batch.objects.order_by().values_list("pk", flat=True)[:1])
+        return {"target": "embedded simulator"}
+    target = _host(settings.BATCH_API_URL)
+    try:
+        client = _probe_client()
+    except ValueError as invalid:  # the message says what a valid BATCH_API_URL looks like
+        raise CheckFailedError(f"BATCH_API_URL: {invalid}") from invalid
+    try:
+        client.list_batches(page_size=1)
+    except (ApiAuthError, ApiForbidden) as refused:
+        if settings.ECI_API_KEY:
+            return {"target": target, "note": f"reachable; ECI_API_KEY: {refused.message}"}
+        return {"target": target, "note": "reachable (no ECI_API_KEY to sign in with)"}
+    except Exception as exc:
+        raise CheckFailedError(f"{type(exc).__name__} from {target}") from exc
+    return {"target": target}
+
+
+CHECKS: dict[str, Callable[[], dict[str, str]]] = {
+    "database": check_database,
+    "cache": check_cache,
+    "batch_api": check_batch_api,
+}
+
+
+def readiness() -> tuple[bool, dict[str, object]]:
+    checks = {name: _timed(check) for name, check in CHECKS.items()}
+    ready = all(result["status"] == "ok" for result in checks.values())
+    return ready, {"status": "ok" if ready else "error", "checks": checks}
+
+
+@login_not_required
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers and operators: 200 when ready, 503 when not."""
+    ready, body = readiness()
+    if not ready:
+        logger.warning("not ready", extra={"checks": body["checks"]})
+    return JsonResponse(body, status=200 if ready else 503)

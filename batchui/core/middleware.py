@@ -1,0 +1,76 @@
+"""Request id and URL prefix middleware.
+
+`RequestIdMiddleware` gives every request an id: the incoming `X-Request-ID` when it looks like
+one (a load balancer or the reverse proxy may set it), else a new one. The id is on
+`request.request_id`, in every log line written while the request is served, in the `X-Request-ID`
+header of every Batch API call made for it, and in the response's `X-Request-ID` header.
+
+`UrlPrefixMiddleware` (active only when URL_PREFIX is set) accepts paths that still carry the
+prefix, for reverse proxies that forward `/batches-desk/batches/` as is rather than stripping the
+prefix; FORCE_SCRIPT_NAME already puts the prefix on every URL the application writes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+from batchui.batchapi import current_request_id
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Ids of the common proxies and tracers (UUIDs, hex, "Root=1-...;Parent=..." and the like).
+_SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:;=/+@-]{0,127}")
+
+
+def request_id_from(value: str | None) -> str:
+    """The incoming id when it is sane (printable, short, no spaces), else a new one."""
+    if value and _SANE_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        # Left set until the response is closed (request_finished), so that Django's own
+        # "Internal Server Error: ..." line, logged after the middleware, carries it too.
+        current_request_id.set(request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+@receiver(request_finished, dispatch_uid="batchui.core.request_id_cleared")
+def _forget_request_id(**_kwargs: object) -> None:
+    current_request_id.set(None)
+
+
+def url_prefix() -> str:
+    """FORCE_SCRIPT_NAME without its trailing slash ("" when the site is at the root)."""
+    return (settings.FORCE_SCRIPT_NAME or "").rstrip("/")
+
+
+class UrlPrefixMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.prefix = url_prefix()
+        if not self.prefix:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path_info = request.path_info
+        if path_info == self.prefix or path_info.startswith(self.prefix + "/"):
+            request.path_info = path_info[len(self.prefix) :] or "/"
+            request.path = self.prefix + request.path_info
+        return self.get_response(request)

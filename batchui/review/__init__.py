@@ -1,0 +1,1 @@
+"""The team lead's review screen (/review/) and the intranet status widget (/widget/)."""

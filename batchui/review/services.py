@@ -1,0 +1,520 @@
+"""The review screen's figures: what is stuck, whose it is, and what can be closed.
+
+    snapshot = review_snapshot(api_key=api_key_for(request.user))
+    snapshot.figures.people, snapshot.figures.ready, snapshot.fetched_at ...
+
+`review_snapshot` fetches every Open and Pending batch of every user (all pages, concurrently) and
+the batches closed in the last REVIEW_CLOSED_DAYS days, then computes the figures with
+`review_figures` (pure: testable with plain Batch values). The result is kept in the shared cache
+for REVIEW_CACHE_SECONDS, keyed by an HMAC of the API key (never the key itself), so a screen on
+the wall does not hammer the API; `refresh=True` bypasses the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from batchui.batchapi import (
+    ApiNotFound,
+    Batch,
+    BatchApiError,
+    BatchStatus,
+    Filter,
+    UserChild,
+    get_client,
+)
+from batchui.batches.action_services import batch_close
+
+# Pages of 1000 fetched at once: 8 keeps 20 pages to about three round trips after the first.
+REVIEW_WORKERS = 8
+# Rows shown per list (stale, pending, ready), oldest first; the counts cover every batch. More
+# rows make the page slow to render (200 per list: ~80 ms) and no easier to read.
+LIST_LIMIT = 50
+CACHE_PREFIX = "batchui:review:v1"
+
+OPEN_OR_PENDING = Filter.where("batchStatus", "one of", BatchStatus.OPEN, BatchStatus.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFigures:
+    """One person's open and pending work (or the whole team's, for `ReviewFigures.team`)."""
+
+    user_id: int | None
+    user_code: str
+    full_name: str
+    open_count: int
+    pending_count: int
+    bill_count: int
+    total_cost: Decimal
+    flag_count: int
+    analyzing_count: int
+    kickout_count: int  # batches with an import that had bills rejected
+    oldest_open_start: datetime | None
+    oldest_open_days: int | None
+    closed_recently: int
+
+    @property
+    def work_count(self) -> int:
+        return self.open_count + self.pending_count
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """A batch as the review lists show it."""
+
+    batch_id: int
+    batch_code: str
+    status: str
+    user_id: int | None
+    user_code: str
+    full_name: str
+    start_date: datetime | None
+    age_days: int | None
+    bill_count: int
+    running_total: Decimal
+    flag_count: int
+    analyzing_count: int
+    has_kickouts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    closed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFigures:
+    people: tuple[PersonFigures, ...]  # most open work first
+    team: PersonFigures
+    stale: tuple[BatchLine, ...]  # Open longer than stale_days, oldest first (at most LIST_LIMIT)
+    stale_count: int
+    pending: tuple[BatchLine, ...]  # oldest first
+    pending_count: int
+    ready: tuple[BatchLine, ...]  # Open, nothing analyzing, no flags, no kickouts; oldest first
+    ready_count: int
+    closed_per_day: tuple[DayCount, ...]  # the last closed_days days, oldest first
+    closed_recently: int
+    stale_days: int
+    closed_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSnapshot:
+    figures: ReviewFigures
+    fetched_at: datetime
+    from_cache: bool = False
+
+
+# --- pure computation -------------------------------------------------------------------------
+
+
+def _age_days(start: datetime | None, now: datetime) -> int | None:
+    if start is None:
+        return None
+    return max(0, (now - start).days)
+
+
+def _owner(batch: Batch) -> tuple[int | None, str, str]:
+    user = batch.created_by
+    if user is None:
+        return None, "", "Unknown"
+    code = user.user_code or ""
+    return user.user_id, code, user.full_name or code or f"User {user.user_id}"
+
+
+def is_ready_to_close(batch: Batch) -> bool:
+    """Open, with every bill analyzed, no unresolved flag and no import kickout."""
+    return (
+        batch.batch_status is BatchStatus.OPEN
+        and batch.analyzing_count == 0
+        and batch.flag_count == 0
+        and not batch.has_imports_with_kickout
+    )
+
+
+def _line(batch: Batch, now: datetime) -> BatchLine:
+    user_id, code, name = _owner(batch)
+    return BatchLine(
+        batch_id=batch.batch_id,
+        batch_code=batch.batch_code,
+        status=batch.batch_status.value,
+        user_id=user_id,
+        user_code=code,
+        full_name=name,
+        start_date=batch.start_date,
+        age_days=_age_days(batch.start_date, now),
+        bill_count=batch.bill_count,
+        running_total=batch.running_total,
+        flag_count=batch.flag_count,
+        analyzing_count=batch.analyzing_count,
+        has_kickouts=batch.has_imports_with_kickout,
+    )
+
+
+def _oldest_first(batches: Iterable[Batch]) -> list[Batch]:
+    # A batch without a start date sorts last; the id breaks ties.
+    return sorted(
+        batches,
+        key=lambda b: (b.start_date is None, b.start_date or datetime.min, b.batch_id),
+    )
+
+
+@dataclass
+class _Tally:
+    user_id: int | None
+    user_code: str
+    full_name: str
+    open_count: int = 0
+    pending_count: int = 0
+    bill_count: int = 0
+    total_cost: Decimal = Decimal(0)
+    flag_count: int = 0
+    analyzing_count: int = 0
+    kickout_count: int = 0
+    oldest_open_start: datetime | None = None
+    closed_recently: int = 0
+
+    def add(self, batch: Batch) -> None:
+        if batch.batch_status is BatchStatus.OPEN:
+            self.open_count += 1
+            start = batch.start_date
+            if start is not None and (
+                self.oldest_open_start is None or start < self.oldest_open_start
+            ):
+                self.oldest_open_start = start
+        else:
+            self.pending_count += 1
+        self.bill_count += batch.bill_count
+        self.total_cost += batch.running_total
+        self.flag_count += batch.flag_count
+        self.analyzing_count += batch.analyzing_count
+        self.kickout_count += int(batch.has_imports_with_kickout)
+
+    def frozen(self, now: datetime) -> PersonFigures:
+        return PersonFigures(
+            user_id=self.user_id,
+            user_code=self.user_code,
+            full_name=self.full_name,
+            open_count=self.open_count,
+            pending_count=self.pending_count,
+            bill_count=self.bill_count,
+            total_cost=self.total_cost,
+            flag_count=self.flag_count,
+            analyzing_count=self.analyzing_count,
+            kickout_count=self.kickout_count,
+            oldest_open_start=self.oldest_open_start,
+            oldest_open_days=_age_days(self.oldest_open_start, now),
+            closed_recently=self.closed_recently,
+        )
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the dashboard's time zone (TIME_ZONE), aware."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def closed_window_days(*, now: datetime, days: int) -> list[date]:
+    """The last `days` calendar days (local time) up to and including today, oldest first."""
+    today = timezone.localdate(now)
+    return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+def review_figures(
+    *,
+    open_and_pending: Iterable[Batch],
+    recently_closed: Iterable[Batch],
+    now: datetime,
+    stale_days: int,
+    closed_days: int = 30,
+    list_limit: int = LIST_LIMIT,
+) -> ReviewFigures:
+    """Every figure of the review screen from plain Batch values (no API, no cache).
+
+    Batches of `open_and_pending` that are not Open or Pending, and batches of `recently_closed`
+    that are not Closed or closed outside the last `closed_days` local calendar days, are ignored.
+    """
+    work = [
+        b for b in open_and_pending if b.batch_status in (BatchStatus.OPEN, BatchStatus.PENDING)
+    ]
+    days = closed_window_days(now=now, days=closed_days)
+    per_day = dict.fromkeys(days, 0)
+    closed = []
+    for batch in recently_closed:
+        if batch.batch_status is not BatchStatus.CLOSED or batch.end_date is None:
+            continue
+        day = timezone.localdate(batch.end_date)
+        if day in per_day:
+            per_day[day] += 1
+            closed.append(batch)
+
+    tallies: dict[int | None, _Tally] = {}
+
+    def tally_of(batch: Batch) -> _Tally:
+        user_id, code, name = _owner(batch)
+        if user_id not in tallies:
+            tallies[user_id] = _Tally(user_id=user_id, user_code=code, full_name=name)
+        return tallies[user_id]
+
+    team = _Tally(user_id=None, user_code="", full_name="Everyone")
+    for batch in work:
+        tally_of(batch).add(batch)
+        team.add(batch)
+    for batch in closed:
+        tally_of(batch).closed_recently += 1
+        team.closed_recently += 1
+
+    people = sorted(
+        (t.frozen(now) for t in tallies.values()),
+        key=lambda p: (-p.work_count, -p.closed_recently, p.full_name.casefold(), p.user_code),
+    )
+    stale_after = timedelta(days=stale_days)
+    ordered = _oldest_first(work)
+    stale = [
+        b
+        for b in ordered
+        if b.batch_status is BatchStatus.OPEN
+        and b.start_date is not None
+        and now - b.start_date > stale_after
+    ]
+    pending = [b for b in ordered if b.batch_status is BatchStatus.PENDING]
+    ready = [b for b in ordered if is_ready_to_close(b)]
+    return ReviewFigures(
+        people=tuple(people),
+        team=team.frozen(now),
+        stale=tuple(_line(b, now) for b in stale[:list_limit]),
+        stale_count=len(stale),
+        pending=tuple(_line(b, now) for b in pending[:list_limit]),
+        pending_count=len(pending),
+        ready=tuple(_line(b, now) for b in ready[:list_limit]),
+        ready_count=len(ready),
+        closed_per_day=tuple(DayCount(day=day, closed=per_day[day]) for day in days),
+        closed_recently=len(closed),
+        stale_days=stale_days,
+        closed_days=closed_days,
+    )
+
+
+# --- fetching and caching -----------------------------------------------------------------------
+
+
+def cache_key(*, kind: str, api_key: str) -> str:
+    """The cache key of `kind`'s figures as seen with `api_key` (an HMAC: the key is not in it)."""
+    digest = salted_hmac("batchui.review.cache", api_key, algorithm="sha256").hexdigest()
+    return f"{CACHE_PREFIX}:{kind}:{digest}"
+
+
+def recently_closed_filter(*, now: datetime, days: int) -> Filter:
+    since = local_day_start(closed_window_days(now=now, days=days)[0])
+    return Filter.where("batchStatus", "equals", BatchStatus.CLOSED) & Filter.where(
+        "endDate", "greater than equal", since
+    )
+
+
+def review_fetch(*, api_key: str, now: datetime) -> tuple[tuple[Batch, ...], tuple[Batch, ...]]:
+    """(every Open and Pending batch, the batches closed in the window), fetched concurrently."""
+    client = get_client()
+    closed_filter = recently_closed_filter(now=now, days=settings.REVIEW_CLOSED_DAYS)
+
+    def fetch(which: Filter) -> tuple[Batch, ...]:
+        return tuple(client.iter_batches(filter=which, api_key=api_key, max_workers=REVIEW_WORKERS))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-closed") as pool:
+        closed = pool.submit(fetch, closed_filter)
+        work = fetch(OPEN_OR_PENDING)
+        return work, closed.result()
+
+
+def review_snapshot(
+    *, api_key: str, now: datetime | None = None, refresh: bool = False
+) -> ReviewSnapshot:
+    """The review's figures: from the cache when fresh enough (unless `refresh`), else fetched.
+
+    Raises BatchApiError (with a person-readable `.message`) when the API cannot be read.
+    """
+    key = cache_key(kind="review", api_key=api_key)
+    if not refresh:
+        cached = cache.get(key)
+        if isinstance(cached, ReviewSnapshot):
+            return dataclasses.replace(cached, from_cache=True)
+    now = now or timezone.now()
+    work, closed = review_fetch(api_key=api_key, now=now)
+    figures = review_figures(
+        open_and_pending=work,
+        recently_closed=closed,
+        now=now,
+        stale_days=settings.REVIEW_STALE_DAYS,
+        closed_days=settings.REVIEW_CLOSED_DAYS,
+    )
+    snapshot = ReviewSnapshot(figures=figures, fetched_at=now)
+    cache.set(key, snapshot, settings.REVIEW_CACHE_SECONDS)
+    return snapshot
+
+
+def review_forget(*, api_key: str) -> None:
+    """Drop the cached review and widget figures of this key (after batches were closed)."""
+    cache.delete_many([cache_key(kind=kind, api_key=api_key) for kind in ("review", "widget")])
+
+
+def ready_lines_by_id(*, figures: ReviewFigures, batch_ids: Sequence[int]) -> dict[int, BatchLine]:
+    """The listed ready batches among `batch_ids`, by id."""
+    wanted = set(batch_ids)
+    return {line.batch_id: line for line in figures.ready if line.batch_id in wanted}
+
+
+# --- bulk close ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A selected batch that will not be closed, and why."""
+
+    batch_id: int
+    batch_code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseSelection:
+    to_close: tuple[Batch, ...]
+    left_out: tuple[LeftOut, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    batch_id: int
+    batch_code: str
+    ok: bool
+    message: str
+
+
+def review_cached(*, api_key: str) -> ReviewSnapshot | None:
+    """The cached review figures of this key, or None (never calls the API)."""
+    cached = cache.get(cache_key(kind="review", api_key=api_key))
+    return (
+        dataclasses.replace(cached, from_cache=True) if isinstance(cached, ReviewSnapshot) else None
+    )
+
+
+def _batch_of(line: BatchLine) -> Batch:
+    """The Batch a ready line was made from, as far as closing needs it (id, code, owner)."""
+    return Batch(
+        batch_id=line.batch_id,
+        batch_code=line.batch_code,
+        batch_status=BatchStatus(line.status),
+        is_open=line.status == BatchStatus.OPEN,
+        start_date=line.start_date,
+        end_date=None,
+        bill_count=line.bill_count,
+        running_total=line.running_total,
+        flag_count=line.flag_count,
+        analyzing_count=line.analyzing_count,
+        has_imported_bills=False,
+        has_imports_with_kickout=line.has_kickouts,
+        has_logs=False,
+        created_by=(
+            UserChild(user_id=line.user_id, user_code=line.user_code, full_name=line.full_name)
+            if line.user_id is not None
+            else None
+        ),
+    )
+
+
+def not_ready_reason(batch: Batch) -> str:
+    """Why a batch is not ready to close ("" when it is)."""
+    if batch.batch_status is BatchStatus.CLOSED:
+        return "already closed"
+    if batch.batch_status is BatchStatus.PENDING:
+        return "pending, not open"
+    reasons = []
+    if batch.analyzing_count:
+        reasons.append(f"{batch.analyzing_count} bill(s) still being analyzed")
+    if batch.flag_count:
+        reasons.append(f"{batch.flag_count} unresolved flag(s)")
+    if batch.has_imports_with_kickout:
+        reasons.append("an import had kickouts")
+    return ", ".join(reasons)
+
+
+def _known_ready(*, api_key: str) -> dict[int, BatchLine]:
+    snapshot = review_cached(api_key=api_key)
+    return {line.batch_id: line for line in snapshot.figures.ready} if snapshot else {}
+
+
+def close_selection(*, api_key: str, batch_ids: Sequence[int]) -> CloseSelection:
+    """The selected batches that are ready to close, and the others with the reason.
+
+    Batches listed as ready in the cached figures are taken from there; the others are read one
+    by one (the figures may have expired, or the selection did not come from the screen).
+    """
+    known = _known_ready(api_key=api_key)
+    client = get_client()
+    to_close: list[Batch] = []
+    left_out: list[LeftOut] = []
+    for batch_id in dict.fromkeys(batch_ids):
+        if batch_id in known:
+            to_close.append(_batch_of(known[batch_id]))
+            continue
+        try:
+            batch = client.get_batch(batch_id, api_key=api_key)
+        except ApiNotFound:
+            left_out.append(LeftOut(batch_id, f"#{batch_id}", "not found (deleted?)"))
+            continue
+        except BatchApiError as error:
+            left_out.append(LeftOut(batch_id, f"#{batch_id}", error.message))
+            continue
+        reason = not_ready_reason(batch)
+        if reason:
+            left_out.append(LeftOut(batch_id, batch.batch_code, reason))
+        else:
+            to_close.append(batch)
+    return CloseSelection(to_close=tuple(to_close), left_out=tuple(left_out))
+
+
+def batch_token(*, token: str, batch_id: int) -> str:
+    """One form token per batch of a bulk close, derived from the confirmation form's token, so
+    that submitting the same confirmation twice closes nothing twice (batches.idempotency)."""
+    return hashlib.sha256(f"{token}:{batch_id}".encode()).hexdigest()[:32]
+
+
+def review_close_batches(
+    *, user: AbstractBaseUser, api_key: str, batch_ids: Sequence[int], token: str
+) -> tuple[CloseResult, ...]:
+    """Close each batch (as the lead saw it when confirming), one after another; one result per
+    batch whatever happens to the others. Each attempt is recorded in the activity log by
+    `batches.action_services.batch_close`. The cached figures of this key are dropped after."""
+    known = _known_ready(api_key=api_key)
+    client = get_client()
+    results: list[CloseResult] = []
+    try:
+        for batch_id in dict.fromkeys(batch_ids):
+            if batch_id in known:
+                batch = _batch_of(known[batch_id])
+            else:
+                try:
+                    batch = client.get_batch(batch_id, api_key=api_key)
+                except BatchApiError as error:
+                    results.append(CloseResult(batch_id, f"#{batch_id}", False, error.message))
+                    continue
+            outcome = batch_close(
+                user=user,
+                api_key=api_key,
+                batch=batch,
+                token=batch_token(token=token, batch_id=batch_id),
+            )
+            results.append(CloseResult(batch_id, batch.batch_code, outcome.ok, outcome.message))
+    finally:
+        review_forget(api_key=api_key)
+    return tuple(results)

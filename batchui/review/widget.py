@@ -1,0 +1,132 @@
+"""The intranet widget's figures: counts by status, money in open batches, the oldest open batch,
+batches closed today.
+
+Counts are cheap calls (`list_batches(page_size=1)`, reading `total_records`); only the open
+batches are read in full (their total cost and the oldest of them need every one). Cached like
+the review's figures (REVIEW_CACHE_SECONDS, keyed by an HMAC of the API key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from batchui.batchapi import BatchStatus, Filter, get_client
+from batchui.review.services import REVIEW_WORKERS, cache_key, local_day_start
+
+
+@dataclass(frozen=True, slots=True)
+class OldestOpen:
+    batch_id: int
+    batch_code: str
+    start_date: datetime
+    age_days: int
+    full_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetFigures:
+    open_count: int
+    pending_count: int
+    closed_count: int
+    open_total_cost: Decimal
+    oldest_open: OldestOpen | None
+    closed_today: int
+    fetched_at: datetime
+    from_cache: bool = False
+
+
+def _status(status: BatchStatus) -> Filter:
+    return Filter.where("batchStatus", "equals", status)
+
+
+def widget_fetch(*, api_key: str, now: datetime) -> WidgetFigures:
+    client = get_client()
+
+    def count(which: Filter) -> int:
+        return client.list_batches(filter=which, page_size=1, api_key=api_key).total_records
+
+    counts = {status: count(_status(status)) for status in BatchStatus}
+    closed_today = count(
+        _status(BatchStatus.CLOSED)
+        & Filter.where("endDate", "greater than equal", local_day_start(timezone.localdate(now)))
+    )
+    total = Decimal(0)
+    oldest = None
+    for batch in client.iter_batches(
+        filter=_status(BatchStatus.OPEN), api_key=api_key, max_workers=REVIEW_WORKERS
+    ):
+        total += batch.running_total
+        if batch.start_date is not None and (
+            oldest is None
+            or (batch.start_date, batch.batch_id) < (oldest.start_date, oldest.batch_id)
+        ):
+            oldest = batch
+    return WidgetFigures(
+        open_count=counts[BatchStatus.OPEN],
+        pending_count=counts[BatchStatus.PENDING],
+        closed_count=counts[BatchStatus.CLOSED],
+        open_total_cost=total,
+        oldest_open=(
+            OldestOpen(
+                batch_id=oldest.batch_id,
+                batch_code=oldest.batch_code,
+                start_date=oldest.start_date,
+                age_days=max(0, (now - oldest.start_date).days),
+                full_name=(oldest.created_by.full_name or oldest.created_by.user_code or "")
+                if oldest.created_by
+                else "",
+            )
+            if oldest is not None and oldest.start_date is not None
+            else None
+        ),
+        closed_today=closed_today,
+        fetched_at=now,
+    )
+
+
+def widget_snapshot(
+    *, api_key: str, now: datetime | None = None, refresh: bool = False
+) -> WidgetFigures:
+    """The widget's figures, from the cache when fresh enough; raises BatchApiError."""
+    key = cache_key(kind="widget", api_key=api_key)
+    if not refresh:
+        cached = cache.get(key)
+        if isinstance(cached, WidgetFigures):
+            return dataclasses.replace(cached, from_cache=True)
+    figures = widget_fetch(api_key=api_key, now=now or timezone.now())
+    cache.set(key, figures, settings.REVIEW_CACHE_SECONDS)
+    return figures
+
+
+def widget_json(figures: WidgetFigures) -> dict[str, Any]:
+    """The JSON twin of the widget (money as a decimal string, dates in ISO 8601 with offset)."""
+    oldest = figures.oldest_open
+    return {
+        "asOf": figures.fetched_at.isoformat(),
+        "counts": {
+            "open": figures.open_count,
+            "pending": figures.pending_count,
+            "closed": figures.closed_count,
+        },
+        "openTotalCost": str(figures.open_total_cost),
+        "oldestOpen": (
+            {
+                "batchId": oldest.batch_id,
+                "batchCode": oldest.batch_code,
+                "startDate": oldest.start_date.isoformat(),
+                "ageDays": oldest.age_days,
+                "createdBy": oldest.full_name,
+            }
+            if oldest
+            else None
+        ),
+        "closedToday": figures.closed_today,
+    }

@@ -1,0 +1,160 @@
+// Batch actions (open, edit, close): the modal dialog, focus, Escape to cancel an inline edit,
+// refusals shown inside the open dialog, and no double submission of full-page forms.
+// No inline script anywhere (strict CSP); htmx does the requests.
+(function () {
+  "use strict";
+  if (window.batchActionsLoaded) return;
+  window.batchActionsLoaded = true;
+
+  var opener = null; // the control that opened the dialog, focused again when it closes
+  var openerRowId = null; // its row, focused instead when the control is gone (e.g. Close)
+  var editedRowId = null; // a row leaving edit mode: focus its Edit button once swapped
+
+  function dialogRegion() { return document.getElementById("dialog"); }
+
+  function visible(element) {
+    return !element.hidden && !element.disabled && element.getClientRects().length > 0;
+  }
+
+  function firstVisible(root, selector) {
+    var found = root.querySelectorAll(selector);
+    for (var i = 0; i < found.length; i++) if (visible(found[i])) return found[i];
+    return null;
+  }
+
+  function focusFirst(root) {
+    if (!root) return;
+    var target = firstVisible(root, "[aria-invalid='true']") ||
+      firstVisible(root, "[data-form-errors]") ||
+      firstVisible(root, "[data-focus]") ||
+      firstVisible(root, "[data-edit-button]") ||
+      firstVisible(root, "input:not([type=hidden]), select, textarea, button, a[href]");
+    if (target) target.focus();
+  }
+
+  // Once per dialog: the dialog may both fire "close" and be swapped away.
+  function restoreFocus() {
+    if (!opener && !openerRowId) return;
+    var row = openerRowId ? document.getElementById(openerRowId) : null;
+    if (opener && document.body.contains(opener)) {
+      opener.focus();
+    } else if (row) {
+      // The opener was replaced (Close vanishes from a closed row): focus a control of its row.
+      focusFirst(row);
+    } else {
+      var main = document.getElementById("main");
+      if (main) main.focus();
+    }
+    opener = null;
+    openerRowId = null;
+  }
+
+  // Remember what opened the dialog (before the request replaces anything).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    var region = dialogRegion();
+    if (target && region && target === region && !region.querySelector("dialog[open]")) {
+      var active = document.activeElement;
+      opener = active && active !== document.body ? active : event.detail.elt;
+      var row = opener && opener.closest ? opener.closest("tbody.batch") : null;
+      openerRowId = row ? row.id : null;
+    }
+    var dialog = region && region.querySelector("dialog[open]");
+    var problem = dialog && dialog.querySelector("[data-dialog-error]");
+    if (problem) { problem.hidden = true; problem.textContent = ""; }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.matches && target.matches("tbody[data-editing]")) editedRowId = target.id;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var region = dialogRegion();
+    var target = event.detail.target;
+    if (region && target === region) {
+      var dialog = region.querySelector("dialog");
+      if (!dialog) { restoreFocus(); return; }
+      if (!dialog.open) dialog.showModal();
+      focusFirst(dialog);
+      return;
+    }
+    if (region && target && region.contains(target)) { focusFirst(region.querySelector("dialog")); return; }
+    var open = region && region.querySelector("dialog[open]");
+    if (open && !document.body.contains(target)) { focusFirst(open); return; }
+    if (editedRowId) {
+      var row = document.getElementById(editedRowId);
+      editedRowId = null;
+      if (row && row.hasAttribute("data-editing")) { focusFirst(row); return; }
+      if (row) {
+        var button = row.querySelector("[data-edit-button]");
+        if (button) button.focus(); else focusFirst(row);
+      }
+      return;
+    }
+    if (target && target.matches && target.matches("tbody[data-editing]")) focusFirst(target);
+    var swapped = target && target.id ? document.getElementById(target.id) : null;
+    if (swapped && swapped.hasAttribute("data-editing")) focusFirst(swapped);
+  });
+
+  // A dialog closed (Escape, Cancel): remove it and give focus back.
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (!dialog.matches || !dialog.matches("dialog[data-action-dialog]")) return;
+    var region = dialogRegion();
+    if (region && region.contains(dialog)) region.textContent = "";
+    restoreFocus();
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-dialog-close]") : null;
+    if (!link) return;
+    var dialog = link.closest("dialog");
+    if (!dialog) return; // a full page: the link goes back to the list
+    event.preventDefault();
+    dialog.close();
+  });
+
+  // Escape in a row being edited: fetch the row again (cancel).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var row = event.target.closest ? event.target.closest("tbody[data-editing]") : null;
+    if (!row || !window.htmx) return;
+    event.preventDefault();
+    editedRowId = row.id;
+    // The form as the source: its hx-push-url="false" keeps the list's own URL.
+    window.htmx.ajax("GET", row.getAttribute("data-row-url"), {
+      source: row.querySelector("form") || row, target: "#" + row.id, swap: "outerHTML"
+    });
+  });
+
+  // htmx does not swap 4xx/5xx: inside an open dialog show the refusal there (the page's error
+  // region is behind the modal dialog).
+  document.addEventListener("htmx:responseError", function (event) {
+    var region = dialogRegion();
+    var dialog = region && region.querySelector("dialog[open]");
+    if (!dialog) return;
+    var problem = dialog.querySelector("[data-dialog-error]");
+    if (!problem) return;
+    var xhr = event.detail.xhr;
+    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
+    var text = type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500
+      ? xhr.responseText
+      : "The server could not complete this request (HTTP " + (xhr ? xhr.status : 0) + "). Please try again.";
+    problem.textContent = text;
+    problem.hidden = false;
+    problem.setAttribute("tabindex", "-1");
+    problem.focus();
+  });
+
+  // Full-page forms (no htmx): one submission only.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-disable-on-submit]")) return;
+    if (form.getAttribute("data-submitted")) { event.preventDefault(); return; }
+    form.setAttribute("data-submitted", "true");
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+})();

@@ -1,0 +1,65 @@
+"""The row's action buttons show only what the person may do (and the list shows them)."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from batchui.accounts.services import api_key_for
+from batchui.batches.action_services import batch_fetch
+from batchui.simulator.models import BatchStatus
+from tests.batches.test_action_support import batch_of, configure_api, person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _api(settings):
+    configure_api(settings)
+
+
+def buttons(username: str, stored) -> str:
+    user = person(username)
+    request = RequestFactory().get("/batches/")
+    request.user = user
+    batch = batch_fetch(api_key=api_key_for(user), batch_id=stored.batch_id)
+    return render_to_string("batches/_row.html", {"batch": batch}, request=request)
+
+
+@pytest.mark.parametrize(
+    ("username", "owner", "status", "edit", "close"),
+    [
+        ("cora", "cora", BatchStatus.OPEN, True, True),
+        ("cora", "cora", BatchStatus.PENDING, True, True),
+        ("cora", "cora", BatchStatus.CLOSED, True, False),
+        ("cora", "otto", BatchStatus.OPEN, True, False),  # not hers: no Close
+        ("lena", "otto", BatchStatus.OPEN, True, True),  # a lead closes anyone's
+        ("lena", "otto", BatchStatus.CLOSED, True, False),
+        ("vic", "cora", BatchStatus.OPEN, False, False),  # a viewer: nothing
+    ],
+)
+def test_buttons_follow_the_role_rules(username, owner, status, edit, close):
+    stored = batch_of(owner, f"B_{owner}_{status}", status=status)
+    html = buttons(username, stored)
+    assert ("data-edit-button" in html) is edit
+    assert ("data-close-button" in html) is close
+    assert f'href="/activity/?batch={stored.batch_id}"' in html
+    if edit:
+        assert f'hx-get="/batches/{stored.batch_id}/edit/"' in html
+        assert f'hx-target="#batch-{stored.batch_id}"' in html
+    if close:
+        assert f'hx-get="/batches/{stored.batch_id}/close/"' in html
+        assert 'hx-target="#dialog"' in html
+    assert html.count('hx-disabled-elt="find button"') == int(edit) + int(close)
+
+
+def test_the_list_page_offers_open_batch_to_clerks_only():
+    from django.test import Client
+
+    for username, shown in (("cora", True), ("lena", True), ("vic", False)):
+        client = Client()
+        client.force_login(person(username))
+        html = client.get("/batches/").content.decode()
+        assert ('id="open-batch-button"' in html) is shown, username
+        assert "js/actions.js" in html

@@ -1,0 +1,262 @@
+"""Open, edit and close in a real browser, with the keyboard only; axe on the dialogs; no JS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from batchui.accounts.provisioning import account_upsert
+from batchui.accounts.roles import Role
+from batchui.simulator.models import ApiUser, Batch, BatchStatus
+from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.simulator.helpers import make_batch
+
+
+def make_bea() -> None:
+    account_upsert(
+        username="bea",
+        role=Role.CLERK,
+        password=BROWSER_PASSWORD,
+        simulator_user="BCLERK",
+        full_name="Bea Clerk",
+    )
+
+
+def signed_in(page: Page, base_url: str) -> Page:
+    sign_in(page, base_url, "bea")
+    expect(page.locator(".user-name")).to_have_text("Bea Clerk")
+    return page
+
+
+@pytest.fixture
+def signed_in_page(live_server, page: Page) -> Page:
+    """The browser page, signed in as the clerk "bea" (simulator user BCLERK)."""
+    make_bea()
+    return signed_in(page, live_server.url)
+
+
+def bea() -> ApiUser:
+    return ApiUser.objects.get(user_code="BCLERK")
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 80) -> None:
+    """Press Tab until `target` has the focus (keyboard only, as a person would)."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {target}")
+
+
+def focused_id(page: Page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+@pytest.fixture
+def console(page: Page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def test_open_a_batch_with_the_keyboard(live_server, signed_in_page: Page, console):
+    page = signed_in_page
+    make_batch(user=bea(), code="TAKEN_CODE")
+    page.goto(live_server.url + "/batches/")
+    opener = page.locator("#open-batch-button")
+
+    # Escape closes the dialog and gives the focus back.
+    tab_to(page, opener)
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Open a batch")
+    expect(dialog).to_be_visible()
+    code = dialog.get_by_label("Batch code")
+    expect(code).to_be_focused()
+    expect(code).to_have_value(f"BCLERK_{timezone.localdate():%Y%m%d}")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(opener).to_be_focused()
+
+    # A duplicate code: the API's message on the field, what was typed kept.
+    page.keyboard.press("Enter")
+    expect(code).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("taken_code")
+    page.keyboard.press("Tab")
+    page.keyboard.type("March gas bills")
+    page.keyboard.press("Enter")
+    expect(dialog.locator("#open-batch_code_error")).to_contain_text("already exists")
+    expect(dialog.get_by_label("Note")).to_have_value("March gas bills")
+    expect(dialog.get_by_label("Batch code")).to_be_focused()
+
+    page.keyboard.press("Control+A")
+    page.keyboard.type("BEA_NEW")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    first_row = page.locator("#batch-table tbody.batch").first
+    expect(first_row.locator("th")).to_contain_text("BEA_NEW")
+    expect(page.locator("#live")).to_have_text("Batch BEA_NEW opened.")
+    expect(opener).to_be_focused()
+    assert Batch.objects.filter(batch_code="BEA_NEW", note="March gas bills").count() == 1
+    assert page.url == live_server.url + "/batches/"
+    assert console == []
+
+
+def test_edit_a_batch_inline_with_the_keyboard(live_server, signed_in_page: Page, console):
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_TYPO", note="old")
+    page.goto(live_server.url + "/batches/")
+    row = page.locator(f"#batch-{batch.batch_id}")
+    edit = row.get_by_role("button", name="Edit batch BEA_TYPO")
+
+    tab_to(page, edit)
+    page.keyboard.press("Enter")
+    code = row.get_by_label("Batch code")
+    expect(code).to_be_focused()
+    # Escape cancels: the row comes back unchanged, the focus on its Edit button.
+    page.keyboard.type("ignored")
+    page.keyboard.press("Escape")
+    expect(row.get_by_label("Batch code")).to_have_count(0)
+    expect(row.locator("th")).to_contain_text("BEA_TYPO")
+    expect(row.get_by_role("button", name="Edit batch BEA_TYPO")).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(code).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("BEA_FIXED")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("new note")
+    page.keyboard.press("Enter")
+    expect(row.locator("th")).to_contain_text("BEA_FIXED")
+    expect(row.get_by_role("button", name="Edit batch BEA_FIXED")).to_be_focused()
+    expect(page.locator("#live")).to_have_text("Batch BEA_FIXED saved.")
+    batch.refresh_from_db()
+    assert (batch.batch_code, batch.note) == ("BEA_FIXED", "new note")
+    assert page.url == live_server.url + "/batches/"
+    assert console == []
+
+
+def test_close_a_batch_with_warnings_with_the_keyboard(live_server, signed_in_page: Page, console):
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_CLOSE", bill_count=4, flag_count=2, analyzing_count=1)
+    page.goto(live_server.url + "/batches/")
+    row = page.locator(f"#batch-{batch.batch_id}")
+    tab_to(page, row.get_by_role("button", name="Close batch BEA_CLOSE"))
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Close batch BEA_CLOSE?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Closing is final")
+    expect(dialog).to_contain_text("1 bill is still being analyzed")
+    expect(dialog).to_contain_text("2 audit flags are unresolved")
+
+    # Submitting without the acknowledgements is refused, in the dialog.
+    tab_to(page, dialog.get_by_role("button", name="Close batch"))
+    page.keyboard.press("Enter")
+    analyzing = dialog.get_by_label("Close it anyway, although bills are still being analyzed")
+    flags = dialog.get_by_label("Close it anyway, although audit flags are unresolved")
+    expect(dialog.locator(".field-error")).to_have_count(2)
+    expect(analyzing).to_be_focused()
+    page.keyboard.press("Space")
+    tab_to(page, flags)
+    page.keyboard.press("Space")
+    tab_to(page, dialog.get_by_role("button", name="Close batch"))
+    page.keyboard.press("Enter")
+
+    expect(dialog).to_have_count(0)
+    expect(row.locator(".status")).to_have_text("Closed")
+    expect(row.get_by_role("button", name="Close batch BEA_CLOSE")).to_have_count(0)
+    expect(page.locator("#live")).to_have_text("Batch BEA_CLOSE closed.")
+    # The Close button is gone: the focus goes to its row's Edit button.
+    expect(row.get_by_role("button", name="Edit batch BEA_CLOSE")).to_be_focused()
+    assert page.url == live_server.url + "/batches/"
+    batch.refresh_from_db()
+    assert batch.batch_status == BatchStatus.CLOSED
+    assert console == []
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def axe_page(live_server, browser) -> Page:
+    """A signed-in clerk in a context that lets axe inject its script under the strict CSP."""
+    make_bea()
+    context = browser.new_context(bypass_csp=True)
+    page = signed_in(context.new_page(), live_server.url)
+    yield page
+    context.close()
+
+
+def assert_no_violations(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_axe_finds_nothing_in_the_dialogs(live_server, axe_page: Page):
+    page = axe_page
+    batch = make_batch(user=bea(), code="BEA_AXE", flag_count=1, has_imports_with_kickout=True)
+    page.goto(live_server.url + "/batches/")
+
+    page.locator("#open-batch-button").click()
+    dialog = page.get_by_role("dialog", name="Open a batch")
+    dialog.get_by_label("Batch code").fill("")
+    dialog.get_by_label("Account period number").fill("13")
+    dialog.get_by_role("button", name="Open batch").click()
+    expect(dialog.locator(".field-error")).to_have_count(2)
+    assert_no_violations(page)
+    page.keyboard.press("Escape")
+
+    page.locator(f"#batch-{batch.batch_id}").get_by_role(
+        "button", name=re.compile("^Close")
+    ).click()
+    dialog = page.get_by_role("dialog", name="Close batch BEA_AXE?")
+    expect(dialog.locator(".close-warnings")).to_be_visible()
+    dialog.get_by_role("button", name="Close batch").click()
+    expect(dialog.locator(".field-error")).to_have_count(2)
+    assert_no_violations(page)
+    page.keyboard.press("Escape")
+
+    page.locator(f"#batch-{batch.batch_id}").get_by_role("button", name=re.compile("^Edit")).click()
+    expect(page.locator(f"#batch-{batch.batch_id}[data-editing]")).to_have_count(1)
+    assert_no_violations(page)
+
+
+# --- without JavaScript --------------------------------------------------------------------------
+
+
+def test_the_three_actions_work_without_javascript(live_server, browser):
+    make_bea()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        signed_in(page, live_server.url)
+        page.goto(live_server.url + "/batches/")
+        page.get_by_role("button", name="Open batch").click()
+        expect(page).to_have_url(re.compile(r"/batches/new/"))
+        page.get_by_label("Batch code").fill("BEA_NOJS")
+        page.get_by_role("button", name="Open batch").click()
+        expect(page).to_have_url(live_server.url + "/batches/")
+        expect(page.locator(".messages")).to_contain_text("Batch BEA_NOJS opened.")
+        batch = Batch.objects.get(batch_code="BEA_NOJS")
+
+        row = page.locator(f"#batch-{batch.batch_id}")
+        row.get_by_role("button", name="Edit batch BEA_NOJS").click()
+        expect(page).to_have_url(re.compile(rf"/batches/{batch.batch_id}/edit/"))
+        page.get_by_label("Batch code").fill("BEA_NOJS_2")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".messages")).to_contain_text("Batch BEA_NOJS_2 saved.")
+
+        row.get_by_role("button", name="Close batch BEA_NOJS_2").click()
+        expect(page).to_have_url(re.compile(rf"/batches/{batch.batch_id}/close/"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Close batch BEA_NOJS_2?")
+        page.get_by_role("button", name="Close batch").click()
+        expect(page.locator(".messages")).to_contain_text("Batch BEA_NOJS_2 closed.")
+        expect(row.locator(".status")).to_have_text("Closed")
+    finally:
+        context.close()

@@ -1,0 +1,168 @@
+"""The batch list in a browser: filters as you type, paging with back/forward, the advanced
+filter, CSV export, and an accessibility check."""
+
+# ruff: noqa: RUF001 - the en dash of "51-100 of 1,234" (U+2013) is what people read
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from batchui.accounts.provisioning import account_upsert
+from batchui.accounts.roles import Role
+from batchui.simulator.models import ApiUser, Batch, BatchStatus
+from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+
+
+@pytest.fixture
+def batches(live_server) -> dict[str, int]:
+    """120 open Maint_ batches (bills 0..119), 15 pending Hist_ ones and 5 closed ones."""
+    account_upsert(
+        username="bea", role=Role.CLERK, password=BROWSER_PASSWORD, simulator_user="BCLERK",
+        full_name="Bea Clerk",
+    )  # fmt: skip
+    user = ApiUser.objects.get(user_code="BCLERK")
+    now = timezone.now()
+    rows = []
+    for i in range(120):
+        rows.append((f"Maint_{i:03d}", BatchStatus.OPEN, i, None))
+    for i in range(15):
+        rows.append((f"Hist_{i:02d}", BatchStatus.PENDING, 3, None))
+    for i in range(5):
+        rows.append((f"Closed_{i}", BatchStatus.CLOSED, 7, now - timedelta(days=1)))
+    Batch.objects.bulk_create(
+        [
+            Batch(
+                batch_code=code, batch_code_ci=code.casefold(), batch_status=status,
+                created_by=user, start_date=now - timedelta(days=2), end_date=end,
+                bill_count=bills, running_total=bills * 10.5,
+            )
+            for code, status, bills, end in rows
+        ]
+    )  # fmt: skip
+    return {"open": 120, "pending": 15, "closed": 5}
+
+
+@pytest.fixture
+def list_page(live_server, page: Page, batches) -> Page:
+    sign_in(page, live_server.url, "bea")
+    page.wait_for_url(re.compile(r".*/batches/$"))
+    return page
+
+
+def count_text(page: Page):
+    return page.locator("#result-count")
+
+
+def test_filter_page_back_forward_and_reload(live_server, list_page: Page):
+    page = list_page
+    expect(count_text(page)).to_have_text("1–50 of 140 batches")
+    page.get_by_label("Pending").check()
+    expect(page).to_have_url(re.compile(r"status=pending"))
+    expect(count_text(page)).to_have_text("1–15 of 15 batches")
+    expect(page.locator("#live")).to_have_text("1–15 of 15 batches")
+    page.get_by_label("Pending").uncheck()
+    page.get_by_label("Batch code contains").press_sequentially("maint_1", delay=40)
+    expect(page).to_have_url(re.compile(r"code=maint_1(&|$)"))
+    expect(count_text(page)).to_have_text("1–20 of 20 batches")  # Maint_100 to Maint_119
+    page.get_by_label("Batch code contains").fill("maint")
+    expect(count_text(page)).to_have_text("1–50 of 120 batches")
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(count_text(page)).to_have_text("51–100 of 120 batches")
+    expect(count_text(page)).to_be_focused()
+
+    page.go_back()
+    expect(count_text(page)).to_have_text("1–50 of 120 batches")
+    expect(page.get_by_label("Batch code contains")).to_have_value("maint")
+    page.go_forward()
+    expect(count_text(page)).to_have_text("51–100 of 120 batches")
+    page.reload()
+    expect(count_text(page)).to_have_text("51–100 of 120 batches")
+    expect(page.get_by_label("Batch code contains")).to_have_value("maint")
+
+
+def test_advanced_filter_with_between_and_one_of(live_server, list_page: Page):
+    page = list_page
+    page.get_by_label("Open", exact=True).check()
+    expect(count_text(page)).to_have_text("1–50 of 120 batches")
+    page.locator("#cond-0-f").select_option("billCount")
+    page.locator("#cond-0-op").select_option("between")
+    expect(page.locator("#cond-0-v2")).to_be_visible()
+    # Operators follow the field's type: a boolean field offers "equals" only.
+    page.get_by_role("button", name="Add condition").click()
+    row = page.locator("[data-condition]").nth(1)
+    expect(row.get_by_label("Field")).to_be_focused()
+    row.get_by_label("Field").select_option("isOpen")
+    expect(row.get_by_label("Operator").locator("option")).to_have_count(2)
+    row.get_by_label("Field").select_option("batchCode")
+    row.get_by_label("Operator").select_option("one of")
+    expect(row.get_by_label("and (between only)")).to_be_hidden()
+    page.locator("#cond-0-v").fill("5")
+    page.locator("#cond-0-v2").fill("9")
+    row.get_by_label("Value").fill("Maint_005 | Maint_007 | Hist_01")
+    page.get_by_role("button", name="Show batches").click()
+    expect(page).to_have_url(
+        re.compile(r"/batches/\?status=open&size=50&f=billCount&op=between&v=5&v2=9&f=batchCode"
+                   r"&op=one(\+|%20)of&v=Maint_005")
+    )  # fmt: skip
+    expect(count_text(page)).to_have_text("1–2 of 2 batches")
+    expect(page.locator("tbody.batch th")).to_contain_text(["Maint_007", "Maint_005"])
+    # A mistake is shown next to its row, and what was typed stays.
+    page.locator("#cond-0-v2").fill("lots")
+    page.get_by_role("button", name="Show batches").click()
+    expect(page.locator("#cond-0-error")).to_have_text("“lots” is not a whole number.")
+    expect(page.locator("#cond-0-v2")).to_have_value("lots")
+    expect(page.locator("#cond-0-v2")).to_have_attribute("aria-describedby", "cond-0-error")
+
+
+def test_rows_expand_to_show_every_field(live_server, list_page: Page):
+    page = list_page
+    first = page.locator("tbody.batch").first
+    button = first.locator("button.disclosure")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(first.locator(".batch-more")).to_be_hidden()
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(first.locator(".batch-more")).to_contain_text("Batch ID")
+
+
+def test_export_downloads_the_filtered_batches(live_server, list_page: Page, tmp_path):
+    page = list_page
+    page.get_by_label("Closed", exact=True).check()
+    expect(count_text(page)).to_have_text("1–5 of 5 batches")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export all 5 as CSV").click()
+    download = download_info.value
+    assert re.fullmatch(r"batches-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    path = tmp_path / "export.csv"
+    download.save_as(path)
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert rows[0][:2] == ["Batch code", "Status"]
+    assert sorted(row[0] for row in rows[1:]) == [f"Closed_{i}" for i in range(5)]
+
+
+def test_the_list_has_no_accessibility_violations(live_server, browser, batches):
+    context = browser.new_context(bypass_csp=True)  # only so that axe can be injected
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "bea")
+        page.wait_for_url(re.compile(r".*/batches/$"))
+        # A filter with a mistake (messages next to the row) and the saved-views menu open.
+        page.goto(live_server.url + "/batches/?status=open&f=billCount&op=between&v=1&v2=x")
+        page.locator("#saved-views summary").click()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        # Results with paging and a row expanded.
+        page.goto(live_server.url + "/batches/?status=open")
+        page.locator("tbody.batch button.disclosure").first.click()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()

@@ -1,0 +1,135 @@
+"""The review screen and the intranet widget in a real browser: bulk close end to end, the
+widget's minute refresh (Playwright's clock), axe with zero violations, and the screenshots in
+docs/screenshots/ (taken here, over demo-like data)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from batchui.accounts.provisioning import account_upsert
+from batchui.accounts.roles import Role
+from batchui.simulator.models import ApiUser
+from batchui.simulator.seeding import seed_batches
+from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.simulator.helpers import make_api_user, make_batch
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WIDGET_TOKEN = "browser-widget-token-42"
+
+
+@pytest.fixture
+def demo(live_server):
+    """Demo-like data (the seed `make run` uses) and a team lead."""
+    seed_batches(count=1500, seed=2026)
+    account_upsert(
+        username="morgan",
+        role=Role.LEAD,
+        password=BROWSER_PASSWORD,
+        simulator_user="MLEAD",
+        full_name="Morgan Lee",
+    )
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def axe_violations(browser: Browser, url: str, *, username: str | None = None) -> list[str]:
+    """axe-core over `url`, in a context that bypasses the CSP only so that axe can be injected."""
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        if username:
+            sign_in(page, url.split("/", 3)[0] + "//" + url.split("/", 3)[2], username)
+            page.wait_for_url(lambda address: "/accounts/login/" not in address)
+        page.goto(url)
+        results = Axe().run(page)
+        return [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+            for v in results.response["violations"]
+        ]
+    finally:
+        context.close()
+
+
+def test_the_review_screen(live_server, page: Page, demo, browser: Browser):
+    page.set_viewport_size({"width": 1280, "height": 1100})
+    sign_in(page, live_server.url, "morgan")
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
+    page.goto(live_server.url + "/review/")
+    expect(page.get_by_role("heading", name="Team review", level=1)).to_be_visible()
+    expect(page.locator("#as-of")).to_contain_text("Figures as of")
+    expect(page.get_by_role("img", name=re.compile("^Open work per person"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("^Batches closed per day"))).to_be_visible()
+    expect(page.locator("#people-table tbody tr")).to_have_count(8)  # the eight demo users
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "review.png"))  # what a lead sees first
+
+    # Printed, the screen is a one-page report.
+    pdf = page.pdf(format="A4", landscape=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+    # Bulk close: select two ready batches, confirm, one result each.
+    boxes = page.locator('#ready-table input[name="batch"]')
+    codes = [
+        page.locator(f'label[for="{boxes.nth(i).get_attribute("id")}"]').inner_text()
+        for i in range(2)
+    ]
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    expect(page.locator("#ready-selected")).to_have_text("2 selected")
+    page.get_by_role("button", name="Close selected…").click()
+    confirm = page.locator("#close-panel")
+    expect(confirm.get_by_role("heading", name="Close 2 batches?")).to_be_focused()
+    for code in codes:
+        expect(confirm).to_contain_text(code)
+    confirm.get_by_role("button", name="Close 2 batches").click()
+    expect(confirm.get_by_role("heading", name="2 closed, 0 not closed")).to_be_focused()
+    expect(confirm.locator(".result-ok")).to_have_count(2)
+    expect(page.locator("#live")).to_have_text("2 closed, 0 not closed.")
+    assert page.url == live_server.url + "/review/"
+
+    # Refresh reads the figures again: the closed batches are no longer listed.
+    page.get_by_role("button", name="Refresh").click()
+    expect(page.locator("#as-of")).to_contain_text("just now")
+    for code in codes:
+        expect(page.locator("#ready-table")).not_to_contain_text(code + " ")
+
+    assert axe_violations(browser, live_server.url + "/review/", username="morgan") == []
+
+
+def test_the_widget_refreshes_itself_every_minute(live_server, page: Page, demo, browser, settings):
+    settings.WIDGET_ACCESS = "token"
+    settings.WIDGET_TOKEN = WIDGET_TOKEN
+    settings.WIDGET_API_KEY = make_api_user("INTRANET", "Intranet", create=False)[1]
+    url = f"{live_server.url}/widget/?token={WIDGET_TOKEN}"
+
+    page.set_viewport_size({"width": 520, "height": 400})
+    page.clock.install()
+    page.goto(url)  # anonymous: the intranet portal does not sign in
+    shown = page.locator("#widget-open")
+    expect(shown).to_have_text(re.compile(r"^\d+$"))
+    before = int(shown.inner_text())
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget.png"), full_page=True)
+
+    # A batch is opened; once the cached figures expire, the next refresh shows it.
+    make_batch(
+        user=ApiUser.objects.get(user_code="JSMITH"),
+        code="Opened_while_watching",
+        start_date=timezone.now() - timedelta(minutes=1),
+    )
+    cache.clear()
+    with page.expect_request(re.compile(r"/widget/\?token=")):
+        page.clock.fast_forward("01:01")
+    expect(shown).to_have_text(str(before + 1))
+    expect(page).to_have_url(url)  # the fragment swapped in place, no navigation
+
+    assert axe_violations(browser, url) == []
