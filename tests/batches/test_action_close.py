@@ -47,7 +47,7 @@ def test_confirmation_shows_code_count_total_and_what_closing_means(htmx):
     assert response.status_code == 200
     assert "CORA_APRIL" in html
     assert '<dd id="close-bill-count">12</dd>' in html
-    assert '<dd id="close-total">1,234.50</dd>' in html
+    assert '<dd id="close-total">$1,234.50</dd>' in html
     assert "Closing is final" in html
     assert "does <strong>not</strong> approve" in html
     assert "close-warnings" not in html  # nothing to warn about

@@ -183,8 +183,8 @@ def test_the_page_shows_the_figures(seeded, lead_client):
         shown = cells(html, codes[owner])
         assert shown["open"] == str(row["open"])
         assert shown["pending"] == str(row["pending"])
-        assert shown["bills"] == str(row["bills"])
-        assert shown["cost"] == f"{row['cost']:,.2f}"
+        assert shown["bills"] == f"{row['bills']:,}"
+        assert shown["cost"] == f"${row['cost']:,.2f}"
         assert shown["flags"] == str(row["flags"])
         assert shown["kickouts"] == str(row["kickouts"])
         assert shown["closed"] == str(row["closed"])

@@ -101,7 +101,7 @@ def test_the_page_shows_the_figures_and_refreshes_every_minute(data, viewer_clie
     assert f'id="widget-pending">{expected["counts"]["pending"]}<' in html
     assert f'id="widget-closed-today">{expected["closedToday"]}<' in html
     cost = Decimal(expected["openTotalCost"])
-    assert f'id="widget-cost">{cost:,.2f}<' in html
+    assert f'id="widget-cost">${cost:,.2f}<' in html
     assert expected["oldestOpen"]["batchCode"] in html
     assert 'hx-trigger="every 60s"' in html
     assert 'hx-get="/widget/"' in html
