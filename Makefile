@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint browser-deps simulator bench clean
+.PHONY: run test test-sqlite test-services lint lint-docker browser-deps server-deps bench-deps \
+	simulator bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,21 +35,58 @@ browser-deps:
 	  fi; \
 	fi
 
+# PostgreSQL and Redis servers for the second test run (tests/services.py starts throwaway ones
+# on 127.0.0.1 and stops them afterwards; apt starts no service).
+server-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing:$$missing: run 'sudo apt-get install -y $$missing' (needed by the tests)"; exit 1; \
+	  fi; \
+	fi
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.dev-installed browser-deps
+lint-docker: $(VENV)/.dev-installed
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
+
+# Everything: lint, the whole suite on SQLite (browser tests included), then everything but the
+# browser tests again on PostgreSQL + Redis (which also runs the two-instance test).
+test: $(VENV)/.dev-installed browser-deps server-deps
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
 	$(BIN)/pytest
+	$(BIN)/python tests/services.py -- $(BIN)/pytest -m "not browser"
+
+test-sqlite: $(VENV)/.dev-installed browser-deps
+	$(BIN)/pytest
+
+test-services: $(VENV)/.dev-installed server-deps
+	$(BIN)/python tests/services.py -- $(BIN)/pytest -m "not browser"
 
 simulator: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runsimulator 127.0.0.1:8100
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed bench-deps
 	$(BIN)/python benchmarks/run_all.py
+
+# wrk for the load benchmark (bench_load.py).
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "wrk is missing: run 'sudo apt-get install -y wrk' (needed by make bench)"; exit 1; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
