@@ -43,10 +43,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--export-runs", type=int, default=3, help="runs of each full export")
     parser.add_argument("--json", help="write the result here (run_all.py uses this)")
     parser.add_argument("--fresh", action="store_true", help="re-seed instead of the cache")
+    parser.add_argument(
+        "--page-only",
+        action="store_true",
+        help="a quick look: measure the list page only (no export), print, write nothing",
+    )
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> Result:
+def main(argv: list[str] | None = None) -> Result | None:
     args = parse_args(argv)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     database = CACHE_DIR / f"bench-{args.count}.sqlite3"
@@ -62,6 +67,9 @@ def main(argv: list[str] | None = None) -> Result:
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     use_repo()
+    if args.page_only:
+        run_page_only(args)
+        return None
     result = run(args)
     print(result.markdown)
     if args.json:
@@ -132,11 +140,11 @@ class PeakRss:
         return (self.peak - self.start) / 1024 / 1024
 
 
-def run(args: argparse.Namespace) -> Result:
+def measure_page(args: argparse.Namespace):
+    """Set up, then the list page and the bare call, alternated; (timings..., ratio, ...)."""
     import django
 
     django.setup()
-    import gc
 
     from batchui.batchapi import get_client
 
@@ -153,7 +161,6 @@ def run(args: argparse.Namespace) -> Result:
         api.list_batches(filter=LIST_FILTER, page_number=1, page_size=50, api_key=key)
 
     # Alternate the two so that drift on the shared machine hits both alike.
-    page_timing = bare_timing = None
     page_samples: list[Timing] = []
     bare_samples: list[Timing] = []
     for _ in range(3):
@@ -164,6 +171,27 @@ def run(args: argparse.Namespace) -> Result:
     page_ratio = page_timing.median_ms / bare_timing.median_ms
     print(f"  list page {page_timing.median_ms} ms vs bare {bare_timing.median_ms} ms",
           file=sys.stderr)  # fmt: skip
+    return seed_seconds, client, key, api, page_timing, bare_timing, page_ratio
+
+
+def run_page_only(args: argparse.Namespace) -> None:
+    *_, page_timing, bare_timing, page_ratio = measure_page(args)
+    print(
+        table(
+            ["request", "median ms", "p95 ms", "min ms", "runs"],
+            [
+                [t.label, f"{t.median_ms}", f"{t.p95_ms}", f"{t.min_ms}", str(t.runs)]
+                for t in (page_timing, bare_timing)
+            ],
+        )
+    )
+    print(f"List page / bare client call: {page_ratio:.3f}x (budget {PAGE_BUDGET:.2f}x)")
+
+
+def run(args: argparse.Namespace) -> Result:
+    import gc
+
+    seed_seconds, client, key, api, page_timing, bare_timing, page_ratio = measure_page(args)
 
     exports: list[tuple[float, float, int]] = []
     iterations: list[tuple[float, float, int]] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -232,8 +232,131 @@ def _user(data: Mapping[str, Any]) -> UserChild | None:
     )
 
 
+# --- the fast path: a BatchResponse as the API (and the simulator) writes them ------------------
+# A list page holds up to 1000 batches; checking each field through the lenient helpers above
+# costs ~20 us a batch. The fast path accepts only the exact JSON types (int, str, bool, None,
+# Decimal) and the common date-time shape; anything else goes through the lenient path, which
+# gives the same Batch or raises the same error it always did.
+
+_STATUS_EXACT = {status.value: status for status in BatchStatus}
+_NOT_FAST = object()
+
+
+def _fast_datetime(value: Any) -> datetime | object | None:
+    """`YYYY-MM-DDTHH:MM:SS` (UTC) or None; _NOT_FAST for anything else."""
+    if value is None:
+        return None
+    # The separators where the lenient pattern has them (which also rules out the week dates and
+    # basic formats fromisoformat() accepts), ASCII only, and not the hour 24 that newer Pythons
+    # read as midnight of the next day.
+    if (
+        type(value) is str
+        and len(value) == 19
+        and value[4:17:3] == "--T::"
+        and value.isascii()
+        and value[11:13] != "24"
+    ):
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:
+            return _NOT_FAST
+    return _NOT_FAST
+
+
+def _optional_str(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _optional_int(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _parse_fast(data: dict[str, Any]) -> Batch | None:
+    """The Batch, or None when a field needs the lenient path."""
+    get = data.get
+    status_text = get("batchStatus")
+    status = _STATUS_EXACT.get(status_text) if type(status_text) is str else None
+    start = _fast_datetime(get("startDate"))
+    end = _fast_datetime(get("endDate"))
+    user = get("createdBy")
+    batch_id, code, total = get("batchId"), get("batchCode"), get("runningTotal")
+    bills, flags, analyzing = get("billCount"), get("flagCount"), get("analyzingCount")
+    is_open, imported = get("isOpen"), get("hasImportedBills")
+    kickouts, logs = get("hasImportsWithKickout"), get("hasLogs")
+    due, statement, reading = get("dueDate"), get("statementDate"), get("nextReading")
+    control, invoice, note = get("controlCode"), get("invoiceNumber"), get("note")
+    period_name = get("accountPeriodName")
+    period_number, period_year = get("accountPeriodNumber"), get("accountPeriodYear")
+    if not (
+        status is not None
+        and start is not _NOT_FAST
+        and end is not _NOT_FAST
+        and type(batch_id) is int
+        and type(code) is str
+        and type(total) is Decimal
+        and total.is_finite()
+        and type(bills) is int
+        and type(flags) is int
+        and type(analyzing) is int
+        and type(is_open) is bool
+        and type(imported) is bool
+        and type(kickouts) is bool
+        and type(logs) is bool
+        and _optional_str(due)
+        and _optional_str(statement)
+        and _optional_str(reading)
+        and _optional_str(control)
+        and _optional_str(invoice)
+        and _optional_str(note)
+        and _optional_str(period_name)
+        and _optional_int(period_number)
+        and _optional_int(period_year)
+    ):
+        return None
+    if user is None:
+        created_by = None
+    elif (
+        type(user) is dict
+        and type(user.get("userId")) is int
+        and _optional_str(user.get("userCode"))
+        and _optional_str(user.get("fullName"))
+    ):
+        created_by = UserChild(user["userId"], user.get("userCode"), user.get("fullName"))
+    else:
+        return None
+    return Batch(
+        batch_id=batch_id,
+        batch_code=code,
+        batch_status=status,
+        is_open=is_open,
+        start_date=start,  # type: ignore[arg-type]
+        end_date=end,  # type: ignore[arg-type]
+        bill_count=bills,
+        running_total=total,
+        flag_count=flags,
+        analyzing_count=analyzing,
+        has_imported_bills=imported,
+        has_imports_with_kickout=kickouts,
+        has_logs=logs,
+        created_by=created_by,
+        due_date=due,
+        statement_date=statement,
+        next_reading=reading,
+        control_code=control,
+        invoice_number=invoice,
+        account_period_name=period_name,
+        account_period_number=period_number,
+        account_period_year=period_year,
+        note=note,
+    )
+
+
 def parse_batch(data: Any) -> Batch:
     """A Batch from one decoded BatchResponse; ApiBadResponse when it is not one."""
+    if type(data) is dict:
+        fast = _parse_fast(data)
+        if fast is not None:
+            return fast
     if not isinstance(data, Mapping):
         raise ApiBadResponse("The Batch API sent something other than a batch.")
     status_text = _str(data, "batchStatus", required=True)

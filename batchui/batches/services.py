@@ -66,8 +66,13 @@ def batch_search(
 
 
 def _text(value: object) -> str:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
@@ -115,7 +120,36 @@ EXPORT_HEADER = [name for name, _ in EXPORT_COLUMNS]
 
 
 def batch_export_row(batch: Batch) -> list[str]:
-    return [_text(value(batch)) for _, value in EXPORT_COLUMNS]
+    """The cells of EXPORT_COLUMNS for one batch (spelled out: the export makes 100,000 rows)."""
+    creator = batch.created_by
+    text = _text
+    return [
+        text(batch.batch_code),
+        text(batch.batch_status.value),
+        text(creator.full_name) if creator else "",
+        _when(batch.start_date),
+        _when(batch.end_date),
+        text(batch.bill_count),
+        text(batch.running_total),
+        text(batch.flag_count),
+        text(batch.analyzing_count),
+        text(batch.has_imports_with_kickout),
+        text(batch.account_period_name),
+        text(batch.due_date),
+        text(batch.batch_id),
+        text(creator.user_code) if creator else "",
+        text(creator.user_id) if creator else "",
+        text(batch.is_open),
+        text(batch.statement_date),
+        text(batch.next_reading),
+        text(batch.control_code),
+        text(batch.invoice_number),
+        text(batch.account_period_year),
+        text(batch.account_period_number),
+        text(batch.has_imported_bills),
+        text(batch.has_logs),
+        text(batch.note),
+    ]
 
 
 def batch_export_rows(*, api_key: str, criteria: BatchCriteria) -> Iterator[list[str]]:
@@ -141,8 +175,15 @@ def batch_export_rows(*, api_key: str, criteria: BatchCriteria) -> Iterator[list
 
 
 def own_user_code(*, user: AbstractBaseUser) -> str:
-    """The person's EnergyCAP user code ("" when unknown): what "my batches" filters on."""
-    return profile_of(user=user).energycap_user_code.strip()
+    """The person's EnergyCAP user code ("" when unknown): what "my batches" filters on.
+
+    The code as stored is also left on the user object, where the row actions' rules
+    (action_services.user_code_of) read it, so the list page reads the profile once.
+    """
+    code = profile_of(user=user).energycap_user_code
+    if getattr(user, "_energycap_user_code", None) is None:
+        user._energycap_user_code = code or ""  # type: ignore[attr-defined]
+    return code.strip()
 
 
 # --- saved views ----------------------------------------------------------------------------

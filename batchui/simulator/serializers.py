@@ -36,6 +36,8 @@ def format_datetime(value: datetime | None) -> str | None:
     """`YYYY-MM-DDTHH:MM:SS` in UTC (isoformat pads the year, strftime does not)."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # as the database gives them: the first 19 characters, no copy
+        return value.isoformat()[:19]
     return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
 
 
@@ -75,6 +77,89 @@ def batch_to_dict(batch: Batch) -> dict[str, Any]:
         "runningTotal": float(batch.running_total),
         "startDate": format_datetime(batch.start_date),
         "statementDate": batch.statement_date,
+    }
+
+
+# The columns of a list page, read with values_list() (no model instances): BatchResponse's
+# fields in its (alphabetical) order, the creator's joined in.
+LIST_COLUMNS = (
+    "account_period_number",
+    "account_period_year",
+    "analyzing_count",
+    "batch_code",
+    "batch_id",
+    "batch_status",
+    "bill_count",
+    "control_code",
+    "created_by__full_name",
+    "created_by__user_code",
+    "created_by_id",
+    "due_date",
+    "end_date",
+    "flag_count",
+    "has_imported_bills",
+    "has_imports_with_kickout",
+    "has_logs",
+    "invoice_number",
+    "next_reading",
+    "note",
+    "running_total",
+    "start_date",
+    "statement_date",
+)
+
+
+def row_to_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+    """batch_to_dict() of a LIST_COLUMNS row: the same document, key for key."""
+    (
+        period_number,
+        period_year,
+        analyzing,
+        code,
+        batch_id,
+        status,
+        bills,
+        control,
+        full_name,
+        user_code,
+        user_id,
+        due,
+        end,
+        flags,
+        imported,
+        kickouts,
+        logs,
+        invoice,
+        next_reading,
+        note,
+        total,
+        start,
+        statement,
+    ) = row
+    return {
+        "accountPeriodName": account_period_name(number=period_number, year=period_year),
+        "accountPeriodNumber": period_number,
+        "accountPeriodYear": period_year,
+        "analyzingCount": analyzing,
+        "batchCode": code,
+        "batchId": batch_id,
+        "batchStatus": status,
+        "billCount": bills,
+        "controlCode": control,
+        "createdBy": {"fullName": full_name, "userCode": user_code, "userId": user_id},
+        "dueDate": due,
+        "endDate": format_datetime(end),
+        "flagCount": flags,
+        "hasImportedBills": imported,
+        "hasImportsWithKickout": kickouts,
+        "hasLogs": logs,
+        "invoiceNumber": invoice,
+        "isOpen": status == BatchStatus.OPEN,
+        "nextReading": next_reading,
+        "note": note,
+        "runningTotal": float(total),
+        "startDate": format_datetime(start),
+        "statementDate": statement,
     }
 
 

@@ -14,13 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 
 from batchui.simulator.filters import FilterError, apply_filter
 from batchui.simulator.models import ApiKey, ApiUser, Batch, BatchStatus, fold
-from batchui.simulator.serializers import batch_to_dict, dumps, json_error, json_response
+from batchui.simulator.serializers import (
+    LIST_COLUMNS,
+    batch_to_dict,
+    dumps,
+    json_error,
+    json_response,
+    row_to_dict,
+)
 from batchui.simulator.validation import (
     INT32_MAX,
     BodyError,
@@ -133,6 +141,24 @@ def page_parameter(query: QueryDict, name: str, *, default: int) -> int:
     return value
 
 
+def page_rows(batches: QuerySet[Batch], *, offset: int, size: int) -> QuerySet[Any]:
+    """One page of `batches`, newest first, as LIST_COLUMNS rows.
+
+    The page's ids are picked first (from an index alone where the filter allows) and only their
+    rows read, in one statement: a filter on several statuses or a date range otherwise makes
+    SQLite sort every matching row, all columns, to keep one page (40 ms for 20,000 rows).
+    """
+    newest_first = batches.order_by("-batch_id")
+    if not connection.features.allow_sliced_subqueries_with_in:
+        return newest_first[offset : offset + size].values_list(*LIST_COLUMNS)
+    ids = newest_first.values("batch_id")[offset : offset + size]
+    return (
+        Batch.objects.filter(batch_id__in=Subquery(ids))
+        .order_by("-batch_id")
+        .values_list(*LIST_COLUMNS)
+    )
+
+
 def list_batches(request: HttpRequest, *, user: ApiUser, body: None) -> HttpResponse:
     try:
         page_number = page_parameter(request.GET, "pageNumber", default=1)
@@ -142,18 +168,14 @@ def list_batches(request: HttpRequest, *, user: ApiUser, body: None) -> HttpResp
     except PageParameterError as problem:
         return json_error(400, problem.message, errors={problem.name: [problem.message]})
     try:
-        batches = apply_filter(
-            Batch.objects.select_related("created_by"), request.GET.get("filter"), now=now()
-        )
+        batches = apply_filter(Batch.objects.all(), request.GET.get("filter"), now=now())
     except FilterError as problem:
         return json_error(400, problem.message, errors={"filter": [problem.message]})
     total = batches.count()
     offset = (page_number - 1) * page_size
-    rows = (
-        list(batches.order_by("-batch_id")[offset : offset + page_size]) if offset < total else []
-    )
+    rows = page_rows(batches, offset=offset, size=page_size) if offset < total else []
     response = HttpResponse(
-        dumps([batch_to_dict(batch) for batch in rows]),
+        dumps([row_to_dict(row) for row in rows]),
         content_type="application/json; charset=utf-8",
     )
     response["PageNumber"] = str(page_number)
