@@ -17,7 +17,7 @@ PERMISSIONS: dict[str, str] = {
     "export_batches": "Export batches as CSV",
     "view_widget": "See the intranet widget",
     "open_batch": "Open a batch",
-    "edit_batch": "Rename a batch or change its note (own batches)",
+    "edit_batch": "Rename a batch or change its note",
     "close_batch": "Close a batch (own batches)",
     "close_any_batch": "Close anyone's batch",
     "view_review": "See the team review screen",
