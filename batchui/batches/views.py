@@ -6,6 +6,7 @@ filter's error messages out of band). Everything the person chose is in the quer
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
@@ -18,17 +19,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from batchui.accounts.decorators import permission_required_or_403
 from batchui.accounts.roles import EXPORT_BATCHES, VIEW_BATCHES
 from batchui.accounts.services import api_key_for
-from batchui.batchapi import FIELDS, BatchApiError
+from batchui.batchapi import BatchApiError
 from batchui.batches import services
 from batchui.batches.export import csv_chunks
 from batchui.batches.forms import (
     ALL_OPERATORS,
-    FIELD_LABELS,
     MAX_CONDITIONS,
-    PAGE_SIZES,
-    PRESET_CHOICES,
     STATUS_CHOICES,
-    VALUE_HINTS,
     BatchFilterForm,
     QuickFilterForm,
     SavedViewForm,
@@ -53,15 +50,40 @@ def _page_links(current: int, last: int) -> list[int | None]:
     return links
 
 
-FIELD_OPTIONS = [
-    {
-        "name": name,
-        "label": FIELD_LABELS.get(name, name),
-        "operators": "|".join(spec.operators),
-        "hint": VALUE_HINTS[spec.type],
-    }
-    for name, spec in FIELDS.items()
-]
+@dataclass(frozen=True)
+class Pager:
+    """The URLs of the pager's links: the query string as it is, with another page number."""
+
+    first: str
+    previous: str
+    next: str
+    last: str
+    links: list[tuple[int | None, str]]  # (number, URL); (None, "") where a gap is
+
+
+def _pager(list_url: str, data: QueryDict, result: services.BatchSearchResult) -> Pager:
+    """What `{{ list_url }}{% querystring page=N add=None remove=None %}` gave for each link,
+    each built with one urlencode (the template tag copied the query string per link)."""
+    params = data.copy()
+    params.pop("add", None)
+    params.pop("remove", None)
+
+    def url(page: int) -> str:
+        params["page"] = page
+        return f"{list_url}?{params.urlencode()}"
+
+    return Pager(
+        first=url(1),
+        previous=url(result.page - 1),
+        next=url(result.page + 1),
+        last=url(result.last_page),
+        links=[
+            (number, url(number) if number else "")
+            for number in _page_links(result.page, result.last_page)
+        ],
+    )
+
+
 # The blank row the page's <template> holds for adding conditions with JavaScript.
 TEMPLATE_ROW = {"index": "__i__", "number": "", "operators": ALL_OPERATORS}
 
@@ -114,6 +136,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         except BatchApiError as error:
             api_error = error
     query = list_query(request.GET)
+    list_url = reverse("batches:list")
     invalid = result is None and api_error is None
     context = {
         "filters": filters,
@@ -124,20 +147,15 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         "api_error": api_error,
         "announcement": _announcement(result=result, api_error=api_error),
         "user_code": user_code,
-        "list_url": reverse("batches:list"),
+        "list_url": list_url,
         "export_query": query,
         "selected_statuses": request.GET.getlist("status"),
         "who": request.GET.get("who", ""),
         "date_fields": _date_fields(filters.quick),
-        "page_sizes": PAGE_SIZES,
         "status_choices": STATUS_CHOICES,
-        "preset_choices": PRESET_CHOICES,
-        "field_options": FIELD_OPTIONS,
         "template_row": TEMPLATE_ROW,
         "max_conditions": MAX_CONDITIONS,
-        "page_links": _page_links(result.page, result.last_page) if result else [],
-        "previous_page": result.page - 1 if result else 1,
-        "next_page": result.page + 1 if result else 1,
+        "pager": _pager(list_url, request.GET, result) if result else None,
     }
     if not wants_fragment(request):
         context["saved_views"] = services.saved_view_list(user=request.user)
