@@ -1,8 +1,9 @@
 """The review screen over 20,000 open and pending batches, with 100 ms of added latency per call.
 
-The simulator runs in its own process (`manage.py runsimulator` on a free port, its own SQLite
-file, SIMULATOR_LATENCY_MS=100), and this process is the dashboard pointing BATCH_API_URL at it,
-so that the concurrent page fetches are real HTTP calls answered in parallel. Measured:
+The simulator runs in its own processes (`manage.py runsimulator --workers 2` on a free port,
+its own SQLite file, SIMULATOR_LATENCY_MS=100), and this process is the dashboard pointing
+BATCH_API_URL at it, so that the concurrent page fetches are real HTTP calls answered in
+parallel (two processes: one per core of this machine). Measured:
 
 - one after another: the same pages the review reads (open and pending, then closed recently),
   fetched with `list_batches` one at a time: the time a plain loop would take;
@@ -12,7 +13,8 @@ so that the concurrent page fetches are real HTTP calls answered in parallel. Me
 
 Budgets (docs/performance.md): cold within 0.25x of one-after-another; cached under 50 ms.
 
-    python benchmarks/bench_review.py [--work 20000] [--latency 100] [--runs 5] [--json PATH]
+    python benchmarks/bench_review.py [--work 20000] [--latency 100] [--runs 5]
+        [--simulator-workers 2] [--json PATH]
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency", type=int, default=100, help="ms added to every call")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of the slow measures")
     parser.add_argument("--cached-runs", type=int, default=50, help="timed cached page loads")
+    parser.add_argument(
+        "--simulator-workers",
+        type=int,
+        default=2,
+        help="runsimulator --workers: processes answering (default 2, one per core here)",
+    )
     parser.add_argument("--json", help="write the result here (run_all.py uses this)")
     return parser.parse_args(argv)
 
@@ -75,7 +83,9 @@ def main(argv: list[str] | None = None) -> Result:
 
         django.setup()
         key, seeded = prepare(args)
-        server = start_simulator(database=database, port=port, latency=args.latency)
+        server = start_simulator(
+            database=database, port=port, latency=args.latency, workers=args.simulator_workers
+        )
         result = run(args, key=key, seeded=seeded)
     finally:
         if server is not None:
@@ -135,17 +145,26 @@ def prepare(args: argparse.Namespace) -> tuple[str, dict[str, int]]:
     return api_key_for(lead), seeded
 
 
-def start_simulator(*, database: str, port: int, latency: int) -> subprocess.Popen:
+def start_simulator(*, database: str, port: int, latency: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database,
         "SIMULATOR_LATENCY_MS": str(latency),
+        # Database connections kept between the calls of one client connection, as
+        # docker-compose.yml runs the app (the simulator's server closes them with it).
+        "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "batchui.settings",
     }
     env.pop("BATCH_API_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "manage.py",
+            "runsimulator",
+            f"127.0.0.1:{port}",
+            f"--workers={workers}",
+        ],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -277,8 +296,9 @@ def report(
         [
             f"{seeded['Open']:,} open, {seeded['Pending']:,} pending and {seeded['Closed']:,} "
             "closed batches (`seed_batches`, seed 2026, older closed batches turned open or "
-            f"pending). The simulator runs in its own process (`manage.py runsimulator`, "
-            f"SIMULATOR_LATENCY_MS={args.latency}); the dashboard calls it over HTTP "
+            "pending). The simulator runs in its own processes (`manage.py runsimulator "
+            f"--workers {args.simulator_workers}`, SIMULATOR_LATENCY_MS={args.latency}); the "
+            "dashboard calls it over HTTP "
             "(BATCH_API_URL), pages of 1000. Times in ms.",
             "",
             table(["measure", "median", "p95", "min", "runs", "note"], rows),

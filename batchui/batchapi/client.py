@@ -54,6 +54,7 @@ from batchui.batchapi.values import (
     BatchPage,
     BatchStatus,
     parse_batch,
+    parse_batches,
 )
 
 logger = logging.getLogger("batchui.batchapi")
@@ -168,7 +169,7 @@ class BatchApiClient:
         timeout: float = 10.0,
         connect_timeout: float = 3.05,
         retry: RetryPolicy | None = None,
-        pool_size: int = 16,
+        pool_size: int = 32,
     ) -> None:
         self._simulated = not base_url
         self.base_url = SIMULATOR_HOST if self._simulated else _normalise_base_url(base_url or "")
@@ -408,19 +409,29 @@ class BatchApiClient:
     def _page(
         self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
     ) -> BatchPage:
+        return self._read_page(
+            self._fetch_page(filter_text, page_number, page_size, key, request_id), key=key
+        )
+
+    def _fetch_page(
+        self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
+    ) -> requests.Response:
+        """The answer to one list call (read in full), not yet decoded."""
         params: dict[str, Any] = {"pageNumber": page_number, "pageSize": page_size}
         if filter_text:
             params["filter"] = filter_text
-        response = self._call(
+        return self._call(
             "GET", f"{API_PREFIX}/batch", key=key, request_id=request_id, params=params, retry=True
         )
+
+    def _read_page(self, response: requests.Response, *, key: str) -> BatchPage:
         if response.status_code != 200:
             raise self._error(response, key=key, not_found="The batch list was not found.")
         data = self._json(response, key=key)
         if not isinstance(data, list):
             raise ApiBadResponse("The Batch API sent something other than a list of batches.")
         return BatchPage(
-            items=tuple(parse_batch(item) for item in data),
+            items=parse_batches(data),
             page_number=_paging_header(response, "PageNumber"),
             page_size=_paging_header(response, "PageSize"),
             total_records=_paging_header(response, "TotalNumberOfRecords"),
@@ -438,33 +449,38 @@ class BatchApiClient:
                     seen.add(batch.batch_id)
                     yield batch
 
-        first = self._page(filter_text, 1, ITER_PAGE_SIZE, key, request_id)
-        last_page = first.total_pages
+        answer = self._fetch_page(filter_text, 1, ITER_PAGE_SIZE, key, request_id)
+        last_page = _announced_pages(answer)
         if last_page <= 1:
-            yield from fresh(first)
+            yield from fresh(self._read_page(answer, key=key))
             return
         workers = min(max_workers, last_page - 1)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchapi-page")
-        pending: deque[Future[BatchPage]] = deque()
+        # The threads wait for the answers; this one decodes them, one page at a time, in order
+        # (decoding is CPU work that threads would only interleave under the GIL).
+        pending: deque[Future[requests.Response]] = deque()
         next_page = 2
 
         def submit() -> None:
             nonlocal next_page
             pending.append(
-                pool.submit(self._page, filter_text, next_page, ITER_PAGE_SIZE, key, request_id)
+                pool.submit(
+                    self._fetch_page, filter_text, next_page, ITER_PAGE_SIZE, key, request_id
+                )
             )
             next_page += 1
 
         try:
-            # The next pages are fetched while the consumer reads page 1.
+            # The next pages are asked for before page 1 is decoded, and fetched while the
+            # consumer reads it.
             while next_page <= last_page and len(pending) < workers:
                 submit()
-            yield from fresh(first)
+            yield from fresh(self._read_page(answer, key=key))
             while pending:
-                page = pending.popleft().result()
+                response = pending.popleft().result()
                 if next_page <= last_page:
                     submit()
-                yield from fresh(page)
+                yield from fresh(self._read_page(response, key=key))
         finally:
             for future in pending:
                 future.cancel()
@@ -567,6 +583,8 @@ class BatchApiClient:
     ) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
         failed = not isinstance(outcome, int) or outcome >= 500 or outcome == 429
+        # The same fields as structured extras (batchui.core.logging names them so): a JSON log
+        # line carries them whatever the message's wording.
         logger.log(
             logging.WARNING if failed else logging.INFO,
             "batchapi %s %s -> %s in %.0f ms (attempt %d, request %s)",
@@ -576,6 +594,14 @@ class BatchApiClient:
             elapsed_ms,
             attempt,
             request_id,
+            extra={
+                "api_method": method,
+                "api_path": path,
+                "api_outcome": outcome,
+                "elapsed_ms": round(elapsed_ms, 1),
+                "attempt": attempt,
+                "request_id": request_id,
+            },
         )
 
     # --- reading answers ---------------------------------------------------------------------
@@ -675,6 +701,16 @@ def _field_errors(payload: Any, *, key: str) -> dict[str, list[str]]:
         if texts:
             result[safe_excerpt(str(name), secret=key, limit=80)] = texts
     return result
+
+
+def _announced_pages(response: requests.Response) -> int:
+    """The TotalPages of a list answer, or 1 when it is not a usable one (reading it raises)."""
+    if response.status_code != 200:
+        return 1
+    try:
+        return _paging_header(response, "TotalPages")
+    except ApiBadResponse:
+        return 1
 
 
 def _paging_header(response: requests.Response, name: str) -> int:

@@ -12,9 +12,11 @@ value of the wrong type raises ApiBadResponse.
 from __future__ import annotations
 
 import enum
+import operator
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -240,115 +242,165 @@ def _user(data: Mapping[str, Any]) -> UserChild | None:
 
 _STATUS_EXACT = {status.value: status for status in BatchStatus}
 _NOT_FAST = object()
+_NONE = type(None)
+# Batch's fields in their order (recovered aside), as the JSON names them, with the types the
+# fast path takes for each.
+_FAST_FIELDS: tuple[tuple[str, frozenset[type]], ...] = (
+    ("batchId", frozenset({int})),
+    ("batchCode", frozenset({str})),
+    ("batchStatus", frozenset({str})),
+    ("isOpen", frozenset({bool})),
+    ("startDate", frozenset({str, _NONE})),
+    ("endDate", frozenset({str, _NONE})),
+    ("billCount", frozenset({int})),
+    ("runningTotal", frozenset({Decimal})),
+    ("flagCount", frozenset({int})),
+    ("analyzingCount", frozenset({int})),
+    ("hasImportedBills", frozenset({bool})),
+    ("hasImportsWithKickout", frozenset({bool})),
+    ("hasLogs", frozenset({bool})),
+    ("createdBy", frozenset({dict, _NONE})),
+    ("dueDate", frozenset({str, _NONE})),
+    ("statementDate", frozenset({str, _NONE})),
+    ("nextReading", frozenset({str, _NONE})),
+    ("controlCode", frozenset({str, _NONE})),
+    ("invoiceNumber", frozenset({str, _NONE})),
+    ("accountPeriodName", frozenset({str, _NONE})),
+    ("accountPeriodNumber", frozenset({int, _NONE})),
+    ("accountPeriodYear", frozenset({int, _NONE})),
+    ("note", frozenset({str, _NONE})),
+)
+_fast_values = operator.itemgetter(*(name for name, _ in _FAST_FIELDS))
+# The types of a batch's values -> whether the fast path takes them (a few shapes in practice).
+_FAST_SHAPES: dict[tuple[type, ...], bool] = {}
+_FAST_SHAPES_MAX = 4096
+_ISO_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
+_UserKey = tuple[Any, Any, Any]
 
 
-def _fast_datetime(value: Any) -> datetime | object | None:
+def _fast_shape(shape: tuple[type, ...]) -> bool:
+    known = _FAST_SHAPES.get(shape)
+    if known is None:
+        known = all(kind in allowed for kind, (_, allowed) in zip(shape, _FAST_FIELDS, strict=True))
+        if len(_FAST_SHAPES) < _FAST_SHAPES_MAX:
+            _FAST_SHAPES[shape] = known
+    return known
+
+
+def _fast_datetime(value: str | None) -> datetime | object | None:
     """`YYYY-MM-DDTHH:MM:SS` (UTC) or None; _NOT_FAST for anything else."""
     if value is None:
         return None
-    # The separators where the lenient pattern has them (which also rules out the week dates and
-    # basic formats fromisoformat() accepts), ASCII only, and not the hour 24 that newer Pythons
-    # read as midnight of the next day.
-    if (
-        type(value) is str
-        and len(value) == 19
-        and value[4:17:3] == "--T::"
-        and value.isascii()
-        and value[11:13] != "24"
-    ):
+    # ASCII digits where the lenient pattern has them (which also rules out the week dates and
+    # basic formats fromisoformat() accepts), and not the hour 24 that newer Pythons read as
+    # midnight of the next day.
+    if _ISO_SECONDS.fullmatch(value) and value[11:13] != "24":
         try:
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            return datetime.fromisoformat(value + "+00:00")  # tzinfo is datetime.UTC itself
         except ValueError:
             return _NOT_FAST
     return _NOT_FAST
 
 
-def _optional_str(value: Any) -> bool:
-    return value is None or type(value) is str
+def _parse_fast(
+    data: dict[str, Any], users: dict[_UserKey, UserChild] | None = None
+) -> Batch | None:
+    """The Batch, or None when a field needs the lenient path.
 
-
-def _optional_int(value: Any) -> bool:
-    return value is None or type(value) is int
-
-
-def _parse_fast(data: dict[str, Any]) -> Batch | None:
-    """The Batch, or None when a field needs the lenient path."""
-    get = data.get
-    status_text = get("batchStatus")
-    status = _STATUS_EXACT.get(status_text) if type(status_text) is str else None
-    start = _fast_datetime(get("startDate"))
-    end = _fast_datetime(get("endDate"))
-    user = get("createdBy")
-    batch_id, code, total = get("batchId"), get("batchCode"), get("runningTotal")
-    bills, flags, analyzing = get("billCount"), get("flagCount"), get("analyzingCount")
-    is_open, imported = get("isOpen"), get("hasImportedBills")
-    kickouts, logs = get("hasImportsWithKickout"), get("hasLogs")
-    due, statement, reading = get("dueDate"), get("statementDate"), get("nextReading")
-    control, invoice, note = get("controlCode"), get("invoiceNumber"), get("note")
-    period_name = get("accountPeriodName")
-    period_number, period_year = get("accountPeriodNumber"), get("accountPeriodYear")
-    if not (
-        status is not None
-        and start is not _NOT_FAST
-        and end is not _NOT_FAST
-        and type(batch_id) is int
-        and type(code) is str
-        and type(total) is Decimal
-        and total.is_finite()
-        and type(bills) is int
-        and type(flags) is int
-        and type(analyzing) is int
-        and type(is_open) is bool
-        and type(imported) is bool
-        and type(kickouts) is bool
-        and type(logs) is bool
-        and _optional_str(due)
-        and _optional_str(statement)
-        and _optional_str(reading)
-        and _optional_str(control)
-        and _optional_str(invoice)
-        and _optional_str(note)
-        and _optional_str(period_name)
-        and _optional_int(period_number)
-        and _optional_int(period_year)
-    ):
+    `users` shares one UserChild between the batches of one page (they are immutable).
+    """
+    try:
+        values = _fast_values(data)
+    except KeyError:  # a field left out: None, as the lenient path reads it
+        values = tuple(data.get(name) for name, _ in _FAST_FIELDS)
+    if not _fast_shape(tuple(map(type, values))):
+        return None
+    (
+        batch_id,
+        code,
+        status_text,
+        is_open,
+        start_text,
+        end_text,
+        bills,
+        total,
+        flags,
+        analyzing,
+        imported,
+        kickouts,
+        logs,
+        user,
+        due,
+        statement,
+        reading,
+        control,
+        invoice,
+        period_name,
+        period_number,
+        period_year,
+        note,
+    ) = values
+    status = _STATUS_EXACT.get(status_text)
+    start = _fast_datetime(start_text)
+    end = _fast_datetime(end_text)
+    if status is None or start is _NOT_FAST or end is _NOT_FAST or not total.is_finite():
         return None
     if user is None:
         created_by = None
-    elif (
-        type(user) is dict
-        and type(user.get("userId")) is int
-        and _optional_str(user.get("userCode"))
-        and _optional_str(user.get("fullName"))
-    ):
-        created_by = UserChild(user["userId"], user.get("userCode"), user.get("fullName"))
     else:
-        return None
+        user_id, user_code, full_name = (
+            user.get("userId"),
+            user.get("userCode"),
+            user.get("fullName"),
+        )
+        if not (
+            type(user_id) is int
+            and (user_code is None or type(user_code) is str)
+            and (full_name is None or type(full_name) is str)
+        ):
+            return None
+        if users is None:
+            created_by = UserChild(user_id, user_code, full_name)
+        else:
+            key = (user_id, user_code, full_name)
+            created_by = users.get(key)
+            if created_by is None:
+                created_by = users[key] = UserChild(user_id, user_code, full_name)
     return Batch(
-        batch_id=batch_id,
-        batch_code=code,
-        batch_status=status,
-        is_open=is_open,
-        start_date=start,  # type: ignore[arg-type]
-        end_date=end,  # type: ignore[arg-type]
-        bill_count=bills,
-        running_total=total,
-        flag_count=flags,
-        analyzing_count=analyzing,
-        has_imported_bills=imported,
-        has_imports_with_kickout=kickouts,
-        has_logs=logs,
-        created_by=created_by,
-        due_date=due,
-        statement_date=statement,
-        next_reading=reading,
-        control_code=control,
-        invoice_number=invoice,
-        account_period_name=period_name,
-        account_period_number=period_number,
-        account_period_year=period_year,
-        note=note,
+        batch_id,
+        code,
+        status,
+        is_open,
+        start,  # type: ignore[arg-type]
+        end,  # type: ignore[arg-type]
+        bills,
+        total,
+        flags,
+        analyzing,
+        imported,
+        kickouts,
+        logs,
+        created_by,
+        due,
+        statement,
+        reading,
+        control,
+        invoice,
+        period_name,
+        period_number,
+        period_year,
+        note,
     )
+
+
+def parse_batches(items: list[Any]) -> tuple[Batch, ...]:
+    """parse_batch() of every item of a list page (one UserChild per user, shared)."""
+    users: dict[_UserKey, UserChild] = {}
+    parsed = []
+    for data in items:
+        fast = _parse_fast(data, users) if type(data) is dict else None
+        parsed.append(fast if fast is not None else parse_batch(data))
+    return tuple(parsed)
 
 
 def parse_batch(data: Any) -> Batch:

@@ -4,11 +4,17 @@ wsgiref's server with one thread per connection. Each request opens and closes i
 connection like Django's own handler does, is logged on one line (method, path, status, time;
 never a header, so never the key), and a DropConnection raised by the app closes the socket
 without a byte written, which a client sees as a dropped connection.
+
+`serve_in_processes` serves one such server's socket from several forked processes (each with
+its threads), so that the simulator's CPU work is not serialized by one interpreter lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import socket
 import socketserver
 import sys
@@ -17,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from batchui.simulator.faults import DropConnection
 from batchui.simulator.wsgi import application
@@ -86,6 +92,14 @@ class SimulatorRequestHandler(WSGIRequestHandler):
         handler.request_handler = self
         handler.run(self.server.get_app())
 
+    def finish(self) -> None:
+        # This thread served one client connection; with CONN_MAX_AGE > 0 its database
+        # connection outlived the requests (close_old_connections keeps it): close it with them.
+        try:
+            super().finish()
+        finally:
+            connections.close_all()
+
     def log_message(self, format: str, *args) -> None:
         pass  # `served()` logs each request once, with its duration
 
@@ -130,3 +144,86 @@ def start_in_thread(server: SimulatorServer, *, poll_interval: float = 0.05) -> 
     )
     thread.start()
     return thread
+
+
+# --- several processes ----------------------------------------------------------------------------
+
+
+class _StopServingError(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _StopServingError
+
+
+def serve_in_processes(server: SimulatorServer, *, workers: int) -> int:
+    """Serve `server`'s listening socket from `workers` forked processes until SIGTERM or SIGINT.
+
+    Each process accepts connections from the shared socket (Linux hands each one to a single
+    waiting process) and serves them on its threads exactly as `serve_forever` would. Returns
+    0 when stopped by a signal, 1 when a process ended by itself (the others are then stopped).
+    POSIX only (os.fork). Call it from the main thread of a process that runs no other threads.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    connections.close_all()  # each process opens its own
+    previous = {
+        signum: signal.signal(signum, _raise_stop) for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    children: set[int] = set()
+    status = 0
+    try:
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:
+                _serve_child(server, parent=os.getppid())  # never returns
+            children.add(pid)
+        pid, _ = os.wait()
+        children.discard(pid)
+        logger.error("simulator process %s ended by itself; stopping the others", pid)
+        status = 1
+    except (_StopServingError, KeyboardInterrupt):
+        pass
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return status
+
+
+def _serve_child(server: SimulatorServer, *, parent: int) -> None:
+    """A forked process's life: accept and serve until SIGTERM, or until the parent is gone."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops us with SIGTERM
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, name="simulator-parent-watch", daemon=True).start()
+    try:
+        while True:
+            # socketserver's _handle_request_noblock, with a blocking accept(): the kernel wakes
+            # one waiting process per connection.
+            try:
+                request, address = server.get_request()
+            except OSError:
+                continue
+            if not server.verify_request(request, address):
+                server.shutdown_request(request)
+                continue
+            try:
+                server.process_request(request, address)
+            except Exception:
+                server.handle_error(request, address)
+                server.shutdown_request(request)
+    except BaseException:
+        logger.exception("simulator process %s failed", os.getpid())
+        os._exit(1)
