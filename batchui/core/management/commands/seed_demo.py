@@ -18,7 +18,7 @@ class Command(BaseCommand):
         for line in seed_demo().lines():
             self.stdout.write(line)
         self.stdout.write("")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ as:")
+        self.stdout.write("Sign in at /accounts/login/ of the address below as:")
         for account in ensure_demo_accounts():
             self.stdout.write(
                 f"  {account.role.value:<7} user {account.username!r:<10} "
