@@ -30,22 +30,6 @@
     }
   });
 
-  // "as of 3 minutes ago", kept true while the page stays open.
-  function relative(seconds) {
-    if (seconds < 60) return "just now";
-    var minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return minutes + (minutes === 1 ? " minute ago" : " minutes ago");
-    var hours = Math.floor(minutes / 60);
-    return hours + (hours === 1 ? " hour ago" : " hours ago");
-  }
-  function refreshAges() {
-    document.querySelectorAll("time[data-relative]").forEach(function (el) {
-      var when = Date.parse(el.getAttribute("datetime"));
-      if (!isNaN(when)) el.textContent = relative(Math.max(0, (Date.now() - when) / 1000));
-    });
-  }
-  window.setInterval(refreshAges, 30000);
-
   // What a bulk-close step swapped in gets the focus (its heading).
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;

@@ -1,22 +1,7 @@
-// The intranet widget: keeps "as of ..." current and says so when a refresh fails (the last
-// figures stay on screen). No inline script (CSP).
+// The intranet widget: says so when a refresh fails (the last figures stay on screen); the
+// "as of ..." text is kept current by relative-time.js. No inline script (CSP).
 (function () {
   "use strict";
-
-  function relative(seconds) {
-    if (seconds < 60) return "just now";
-    var minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return minutes + (minutes === 1 ? " minute ago" : " minutes ago");
-    var hours = Math.floor(minutes / 60);
-    return hours + (hours === 1 ? " hour ago" : " hours ago");
-  }
-  function refreshAges() {
-    document.querySelectorAll("time[data-relative]").forEach(function (el) {
-      var when = Date.parse(el.getAttribute("datetime"));
-      if (!isNaN(when)) el.textContent = relative(Math.max(0, (Date.now() - when) / 1000));
-    });
-  }
-  window.setInterval(refreshAges, 30000);
 
   function status(text) {
     var out = document.getElementById("widget-status");
