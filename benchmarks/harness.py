@@ -231,6 +231,8 @@ def _base_env(workdir: Path) -> dict[str, str]:
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
             "LOG_LEVEL": "WARNING",
+            # Database connections kept between requests, as docker-compose.yml runs the app.
+            "CONN_MAX_AGE": "60",
             # Every /review/ is computed, not read from the cache: its cost is what is measured.
             "REVIEW_CACHE_SECONDS": "0",
             "STATIC_ROOT": str(workdir / "static"),

@@ -1,7 +1,8 @@
 """A threaded HTTP server for the simulator (what `runsimulator` runs; tests reuse it on port 0).
 
-wsgiref's server with one thread per connection. Each request opens and closes its database
-connection like Django's own handler does, is logged on one line (method, path, status, time;
+wsgiref's server with one thread per connection, kept alive between requests (HTTP/1.1, idle
+connections closed after KEEP_ALIVE_SECONDS). Each request handles its database connection like
+Django's own handler does (CONN_MAX_AGE), is logged on one line (method, path, status, time;
 never a header, so never the key), and a DropConnection raised by the app closes the socket
 without a byte written, which a client sees as a dropped connection.
 
@@ -12,6 +13,7 @@ its threads), so that the simulator's CPU work is not serialized by one interpre
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import signal
@@ -29,6 +31,9 @@ from batchui.simulator.faults import DropConnection
 from batchui.simulator.wsgi import application
 
 logger = logging.getLogger("batchui.simulator.server")
+
+KEEP_ALIVE_SECONDS = 75  # idle keep-alive connections are closed after this (as nginx does)
+MAX_BODY_BYTES = 1024 * 1024  # no Batch API body comes near this
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -73,24 +78,86 @@ class _DroppingServerHandler(ServerHandler):
             return
         super().handle_error()
 
+    def send_headers(self) -> None:
+        super().send_headers()  # cleanup_headers() first adds the length a one-part body has
+        # close() clears self.headers after the response: note now whether the body is framed.
+        self.request_handler.response_framed = "Content-Length" in self.headers
+
 
 class SimulatorRequestHandler(WSGIRequestHandler):
+    """One client connection: HTTP/1.1 keep-alive, as a real API host (and a client's pooled
+    connections) expects; each response leaves in one write, with Nagle's algorithm off."""
+
+    protocol_version = "HTTP/1.1"
+    wbufsize = 64 * 1024  # headers and body flushed together, not in several small writes
+    disable_nagle_algorithm = True
+    timeout = KEEP_ALIVE_SECONDS  # an idle connection is closed after this
+
     def handle(self) -> None:
-        # WSGIRequestHandler.handle, with the handler above and multithread=True.
-        self.raw_requestline = self.rfile.readline(65537)
+        self.close_connection = True
+        self.handle_one_request()
+        while not self.close_connection:
+            self.handle_one_request()
+
+    def handle_one_request(self) -> None:
+        # WSGIRequestHandler.handle for one request of the connection, with the handler above,
+        # multithread=True, and the body read whole first: an app that does not read it (a
+        # dropped call, a 404) must not leave it in the stream where the next request starts.
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except TimeoutError:
+            self.close_connection = True
+            return
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
         if len(self.raw_requestline) > 65536:
             self.requestline = ""
             self.request_version = ""
             self.command = ""
             self.send_error(414)
+            self.wfile.flush()
             return
-        if not self.parse_request():
+        if not self.parse_request():  # an error was sent
+            self.wfile.flush()
+            return
+        body = self._body()
+        if body is None:
+            self.wfile.flush()
             return
         handler = _DroppingServerHandler(
-            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
+            body, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
         )
+        handler.http_version = "1.1" if self.request_version == "HTTP/1.1" else "1.0"
         handler.request_handler = self
+        self.response_framed = False
         handler.run(self.server.get_app())
+        if not self.response_framed:
+            self.close_connection = True  # the body ends where the connection does
+        try:
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    def _body(self) -> io.BytesIO | None:
+        """The request's body, read whole (None when refused: an error was sent)."""
+        if self.headers.get("Transfer-Encoding", "").lower() not in ("", "identity"):
+            self.close_connection = True
+            self.send_error(411, "A Content-Length is required")
+            return None
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self.send_error(400 if length < 0 else 413)
+            return None
+        data = self.rfile.read(length) if length else b""
+        if len(data) < length:
+            self.close_connection = True
+            return None
+        return io.BytesIO(data)
 
     def finish(self) -> None:
         # This thread served one client connection; with CONN_MAX_AGE > 0 its database
@@ -117,6 +184,28 @@ class SimulatorServer(socketserver.ThreadingMixIn, WSGIServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, SimulatorRequestHandler)
         self.set_app(served(app or application))
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening, and end the kept-alive connections waiting for a next request (a
+        request being handled still finishes and answers)."""
+        super().server_close()
+        with self._connections_lock:
+            waiting = list(self._connections)
+        for connection in waiting:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RD)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind, without its reverse DNS lookup of the address (socket.getfqdn).

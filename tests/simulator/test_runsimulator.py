@@ -101,6 +101,112 @@ def test_drop_after_stores_the_batch_though_the_client_sees_an_error(server, key
     assert Batch.objects.get().batch_code == "STORED"
 
 
+def _raw_exchange(sock: socket.socket, request: bytes) -> bytes:
+    """Send one raw request on `sock`; the whole response (headers and Content-Length body)."""
+    sock.sendall(request)
+    reader = sock.makefile("rb")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        line = reader.readline()
+        if not line:
+            break
+        head += line
+    length = next(
+        (
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        None,
+    )
+    assert length is not None, head
+    return head + reader.read(length)
+
+
+def _only_pool(session: requests.Session):
+    pools = session.get_adapter("http://127.0.0.1/").poolmanager.pools
+    [pool] = [pools[key] for key in pools.keys()]  # noqa: SIM118 - it has no __iter__
+    return pool
+
+
+def test_one_connection_serves_several_requests(server, key):
+    with requests.Session() as session:
+        headers = {"ECI-ApiKey": key}
+        first = session.post(
+            f"{server.url}/api/v3/batch", json={"batchCode": "KEEP1"}, headers=headers, timeout=5
+        )
+        second = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
+        third = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
+        pool = _only_pool(session)
+
+    assert pool.num_connections == 1
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 200)
+    assert first.raw.version == 11
+    assert "close" not in first.headers.get("Connection", "").lower()
+    assert [row["batchCode"] for row in third.json()] == ["KEEP1"]
+
+
+def test_a_body_the_api_does_not_read_does_not_spill_into_the_next_request(server, key):
+    body = b'{"batchCode": "NOT READ"}'
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), TIMEOUT) as sock:
+        unknown = _raw_exchange(
+            sock,
+            b"POST /api/v3/nowhere HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"ECI-ApiKey: {key}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body,
+        )
+        listed = _raw_exchange(
+            sock,
+            f"GET /api/v3/batch HTTP/1.1\r\nHost: x\r\nECI-ApiKey: {key}\r\n\r\n".encode(),
+        )
+
+    assert unknown.startswith(b"HTTP/1.1 404 ")
+    assert listed.startswith(b"HTTP/1.1 200 ")
+    assert listed.endswith(b"[]")
+
+
+def test_an_http_1_0_client_gets_its_connection_closed(server, key):
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), TIMEOUT) as sock:
+        answer = _raw_exchange(
+            sock, f"GET /api/v3/batch HTTP/1.0\r\nECI-ApiKey: {key}\r\n\r\n".encode()
+        )
+        sock.settimeout(TIMEOUT)
+        rest = sock.recv(1)
+
+    assert answer.startswith(b"HTTP/1.0 200 ")
+    assert rest == b""  # closed by the server
+
+
+def test_closing_the_server_ends_its_idle_kept_alive_connections(key):
+    server = SimulatorServer(("127.0.0.1", 0))
+    thread = start_in_thread(server)
+    with requests.Session() as session:
+        assert session.get(
+            f"{server.url}/api/v3/batch", headers={"ECI-ApiKey": key}, timeout=TIMEOUT
+        ).ok
+        [handler] = [t for t in threading.enumerate() if "process_request_thread" in t.name]
+        server.shutdown()
+        server.server_close()
+        thread.join(TIMEOUT)
+        handler.join(TIMEOUT)
+
+        assert not handler.is_alive()
+
+
+def test_a_dropped_call_on_a_kept_alive_connection_drops_only_that_call(server, key):
+    with requests.Session() as session:
+        headers = {"ECI-ApiKey": key}
+        assert session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=5).ok
+        faults.inject("drop_before", method="GET")
+        with pytest.raises(requests.ConnectionError):
+            session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
+        again = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
+        pool = _only_pool(session)
+
+    assert again.status_code == 200
+    assert pool.num_connections == 2  # the dropped one, then a new one
+
+
 def test_each_request_is_logged_on_one_line_without_the_key(server, key, caplog):
     with caplog.at_level(logging.INFO, logger="batchui.simulator.server"):
         requests.get(
