@@ -7,7 +7,7 @@ Each person acts in EnergyCAP as themselves, with their own key; the shared serv
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -102,6 +102,27 @@ def api_key_for(user: AbstractBaseUser | AnonymousUser) -> str:
             return own
     if settings.ECI_API_KEY:
         return settings.ECI_API_KEY
+    raise MissingApiKey
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Who a Batch API call is made as: the key (as api_key_for) and the person's EnergyCAP user
+    code ("" when unknown), read together from one query of the profile."""
+
+    key: str = field(repr=False)
+    user_code: str
+
+
+def api_caller_for(user: AbstractBaseUser) -> ApiCaller:
+    """api_key_for() and the EnergyCAP user code at once; raises as api_key_for does."""
+    profile = Profile.objects.filter(user=user).first() if user.is_authenticated else None
+    code = (profile.energycap_user_code or "") if profile else ""
+    own = _stored_key(profile) if profile else None
+    if own:
+        return ApiCaller(key=own, user_code=code)
+    if settings.ECI_API_KEY:
+        return ApiCaller(key=settings.ECI_API_KEY, user_code=code)
     raise MissingApiKey
 
 

@@ -129,3 +129,30 @@ def test_crypto_round_trip_and_wrong_token():
     assert crypto.decrypt(token) == "x"
     with pytest.raises(crypto.UndecryptableValue):
         crypto.decrypt("gAAAAAnot-a-token")
+
+
+def test_the_api_caller_is_the_key_and_the_user_code_from_one_query(
+    make_person, django_assert_num_queries
+):
+    person = make_person(Role.CLERK)
+    Profile.objects.filter(user=person).update(energycap_user_code="CCODE")
+    services.api_key_set(user=person, api_key=KEY)
+    with django_assert_num_queries(1):
+        caller = services.api_caller_for(person)
+    assert (caller.key, caller.user_code) == (KEY, "CCODE")
+    assert KEY not in repr(caller)
+
+
+def test_the_api_caller_falls_back_and_refuses_as_api_key_for_does(make_person):
+    person = make_person(Role.VIEWER, key=False)
+    with override_settings(ECI_API_KEY=""), pytest.raises(services.MissingApiKey):
+        services.api_caller_for(person)
+    with override_settings(ECI_API_KEY="shared-service-key"):
+        assert services.api_caller_for(person).key == "shared-service-key"
+    with override_settings(FIELD_ENCRYPTION_KEY=OLD):
+        services.api_key_set(user=person, api_key=KEY)
+    with (
+        override_settings(FIELD_ENCRYPTION_KEY=NEW, ECI_API_KEY="shared-service-key"),
+        pytest.raises(services.ApiKeyUnreadable),
+    ):
+        services.api_caller_for(person)
