@@ -1,12 +1,16 @@
 """The batch list's services: one page of a search, every batch of it for CSV, saved views.
 
 batch_search(api_key=key, criteria=criteria, page=2, page_size=50) -> BatchSearchResult
+batch_search_started(...same...) -> SearchUnderWay   (.result() -> BatchSearchResult)
 batch_export_rows(api_key=key, criteria=criteria) -> Iterator[list[str]]  (header first)
 """
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,7 +18,6 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from batchui.accounts.services import profile_of
 from batchui.batchapi import Batch, get_client
 from batchui.batchapi.dates import format_api_date
 from batchui.batches.criteria import BatchCriteria, criteria_filter
@@ -61,6 +64,59 @@ def batch_search(
         total=found.total_records,
         total_pages=found.total_pages,
     )
+
+
+class SearchUnderWay:
+    """A batch_search() asked for now and read later, with `.result()` (which raises what the
+    search raised).
+
+    Against an API host the call runs in a worker thread from the moment it is started, so the
+    page around the results is rendered while the API answers. Against the embedded simulator it
+    runs when first read, in the reading thread: the simulator then shares that thread's database
+    connection and transaction, which a worker thread would not see.
+    """
+
+    def __init__(self, search: Callable[[], BatchSearchResult], *, in_background: bool) -> None:
+        self._search = search
+        self._future: Future[BatchSearchResult] | None = None
+        if in_background:
+            # The copied context carries the request id (batchapi.current_request_id) along.
+            self._future = _search_threads().submit(contextvars.copy_context().run, search)
+
+    def result(self) -> BatchSearchResult:
+        if self._future is None:
+            self._future = Future()
+            try:
+                self._future.set_result(self._search())
+            except Exception as error:
+                self._future.set_exception(error)
+        return self._future.result()
+
+
+# The searches in flight in this process; more than the requests it serves at once (gunicorn's
+# threads), so none waits for a thread. Created on first use: after gunicorn forks.
+SEARCH_THREADS = 16
+_search_pool: ThreadPoolExecutor | None = None
+_search_pool_lock = threading.Lock()
+
+
+def _search_threads() -> ThreadPoolExecutor:
+    global _search_pool
+    with _search_pool_lock:
+        if _search_pool is None:
+            _search_pool = ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="batch-search")
+        return _search_pool
+
+
+def batch_search_started(
+    *, api_key: str, criteria: BatchCriteria, page: int, page_size: int
+) -> SearchUnderWay:
+    """batch_search(), started now; see SearchUnderWay."""
+
+    def search() -> BatchSearchResult:
+        return batch_search(api_key=api_key, criteria=criteria, page=page, page_size=page_size)
+
+    return SearchUnderWay(search, in_background=not get_client().simulated)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -189,21 +245,6 @@ def batch_export_rows(*, api_key: str, criteria: BatchCriteria) -> Iterator[list
             yield batch_export_row(batch)
     finally:
         batches.close()  # type: ignore[attr-defined]  # stops the page fetches when abandoned
-
-
-# --- the person -----------------------------------------------------------------------------
-
-
-def own_user_code(*, user: AbstractBaseUser) -> str:
-    """The person's EnergyCAP user code ("" when unknown): what "my batches" filters on.
-
-    The code as stored is also left on the user object, where the row actions' rules
-    (action_services.user_code_of) read it, so the list page reads the profile once.
-    """
-    code = profile_of(user=user).energycap_user_code
-    if getattr(user, "_energycap_user_code", None) is None:
-        user._energycap_user_code = code or ""  # type: ignore[attr-defined]
-    return code.strip()
 
 
 # --- saved views ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -18,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from batchui.accounts.decorators import permission_required_or_403
 from batchui.accounts.roles import EXPORT_BATCHES, VIEW_BATCHES
-from batchui.accounts.services import api_key_for
+from batchui.accounts.services import api_caller_for
 from batchui.batchapi import BatchApiError
 from batchui.batches import services
 from batchui.batches.export import csv_chunks
@@ -117,36 +118,70 @@ def _announcement(*, result: services.BatchSearchResult | None, api_error) -> st
     return f"{result.first:,}\N{EN DASH}{result.last:,} of {result.total:,} {noun}"
 
 
+class ListResults:
+    """The results part of the list page. The template reads it only where it shows the results,
+    so the search (started before rendering) is waited for there: against an API host, the page
+    above the results is rendered while the API answers."""
+
+    def __init__(
+        self, *, search: services.SearchUnderWay | None, list_url: str, query: QueryDict
+    ) -> None:
+        self._search = search
+        self._list_url = list_url
+        self._query = query
+
+    @cached_property
+    def _outcome(self) -> tuple[services.BatchSearchResult | None, BatchApiError | None]:
+        if self._search is None:
+            return None, None
+        try:
+            return self._search.result(), None
+        except BatchApiError as error:
+            return None, error
+
+    @property
+    def invalid(self) -> bool:
+        """The filters have mistakes: no search was made."""
+        return self._search is None
+
+    @property
+    def result(self) -> services.BatchSearchResult | None:
+        return self._outcome[0]
+
+    @property
+    def api_error(self) -> BatchApiError | None:
+        return self._outcome[1]
+
+    @cached_property
+    def announcement(self) -> str:
+        return _announcement(result=self.result, api_error=self.api_error)
+
+    @cached_property
+    def pager(self) -> Pager | None:
+        return _pager(self._list_url, self._query, self.result) if self.result else None
+
+
 @require_GET
 @permission_required_or_403(VIEW_BATCHES)
 def batch_list(request: HttpRequest) -> HttpResponse:
-    api_key = api_key_for(request.user)
-    user_code = services.own_user_code(user=request.user)
+    caller = api_caller_for(request.user)
+    user_code = caller.user_code.strip()
     filters = BatchFilterForm(request.GET, user_code=user_code)
     paging = paging_from(request.GET)
-    result = api_error = None
+    search = None
     if filters.is_valid():
-        try:
-            result = services.batch_search(
-                api_key=api_key,
-                criteria=filters.criteria,
-                page=paging.page,
-                page_size=paging.size,
-            )
-        except BatchApiError as error:
-            api_error = error
+        search = services.batch_search_started(
+            api_key=caller.key, criteria=filters.criteria, page=paging.page, page_size=paging.size
+        )
     query = list_query(request.GET)
     list_url = reverse("batches:list")
-    invalid = result is None and api_error is None
     context = {
         "filters": filters,
         "quick": filters.quick,
-        "invalid": invalid,
         "paging": paging,
-        "result": result,
-        "api_error": api_error,
-        "announcement": _announcement(result=result, api_error=api_error),
+        "results": ListResults(search=search, list_url=list_url, query=request.GET),
         "user_code": user_code,
+        "row_user_code": caller.user_code,
         "list_url": list_url,
         "export_query": query,
         "selected_statuses": request.GET.getlist("status"),
@@ -155,7 +190,6 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         "status_choices": STATUS_CHOICES,
         "template_row": TEMPLATE_ROW,
         "max_conditions": MAX_CONDITIONS,
-        "pager": _pager(list_url, request.GET, result) if result else None,
     }
     if not wants_fragment(request):
         context["saved_views"] = services.saved_view_list(user=request.user)
@@ -172,8 +206,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required_or_403(EXPORT_BATCHES)
 def batch_export(request: HttpRequest) -> HttpResponse:
-    api_key = api_key_for(request.user)
-    filters = BatchFilterForm(request.GET, user_code=services.own_user_code(user=request.user))
+    caller = api_caller_for(request.user)
+    filters = BatchFilterForm(request.GET, user_code=caller.user_code.strip())
     list_url = reverse("batches:list") + "?" + request.GET.urlencode()
     if not filters.is_valid():
         return render(
@@ -185,7 +219,7 @@ def batch_export(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    rows = services.batch_export_rows(api_key=api_key, criteria=filters.criteria)
+    rows = services.batch_export_rows(api_key=caller.key, criteria=filters.criteria)
     try:
         header = next(rows)  # fetches the first page: a failure here is a normal error page
     except BatchApiError as error:

@@ -1,6 +1,6 @@
 """The batch list's rows, built in Python ({% load batch_rows %}).
 
-    {% batch_rows result.batches %}   every row of a page (the list)
+    {% batch_rows result.batches user_code=code %}   every row of a page (the list)
     {% batch_row batch %}             one row (batches/_row.html: the row swapped in after an edit)
     {% batch_row_buttons batch %}     one row's action buttons (batches/actions/_row_buttons.html)
 
@@ -42,10 +42,10 @@ class _PagePerson:
 
     is_authenticated = True
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, *, user_code: str | None = None) -> None:
         self._user = user
         self._perms: dict[str, bool] = {}
-        self._code: str | None = None
+        self._code = user_code
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
         if obj is not None:
@@ -68,9 +68,9 @@ class _PagePerson:
 class RowRenderer:
     """What every row of one page shares, computed once: the person and the URL shapes."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, *, user_code: str | None = None) -> None:
         authenticated = user is not None and user.is_authenticated
-        self.user = _PagePerson(user) if authenticated else None
+        self.user = _PagePerson(user, user_code=user_code) if authenticated else None
         self.edit = _around_id("batches:edit")
         self.close = _around_id("batches:close")
         self.history = escape(reverse("activity:list")) + "?batch="
@@ -128,8 +128,11 @@ def _user(context: template.Context) -> Any:
 
 
 @register.simple_tag(takes_context=True)
-def batch_rows(context: template.Context, batches: Iterable[Batch]) -> SafeString:
-    renderer = RowRenderer(_user(context))
+def batch_rows(
+    context: template.Context, batches: Iterable[Batch], user_code: str | None = None
+) -> SafeString:
+    """`user_code`: the person's EnergyCAP user code when the view read it already."""
+    renderer = RowRenderer(_user(context), user_code=user_code)
     return mark_safe("".join(f"{renderer.row(batch)}\n" for batch in batches))  # noqa: S308
 
 
