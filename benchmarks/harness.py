@@ -167,6 +167,21 @@ class Stack:
     api_key: str  # the bench person's simulator key (also for bare API calls)
     session_cookie: str  # `sessionid` of the bench person, signed in (role lead)
     simulator_env: dict[str, str]  # environment for manage.py on the simulator's database
+    app_pid: int = 0  # gunicorn's master process (its children are the workers)
+
+    def worker_pids(self) -> list[int]:
+        """gunicorn's worker processes (children of the master)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.app_pid:
+                found.append(int(entry.name))
+        return found
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -278,10 +293,21 @@ def _sign_in(app_url: str) -> str:
 
 
 @contextlib.contextmanager
-def app_stack(*, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None):
-    """Start (or, under run_all.py, reuse) the served stack; stops what it started."""
+def app_stack(
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    env: dict[str, str] | None = None,
+    simulator_latency_ms: int = 0,
+    simulator_workers: int = 1,
+):
+    """Start (or, under run_all.py, reuse) the served stack; stops what it started.
+
+    A stack whose simulator adds latency or runs several processes is always the caller's own
+    (the shared one answers at once from one process).
+    """
     shared = Stack.from_env()
-    if shared is not None:
+    if shared is not None and not simulator_latency_ms and simulator_workers == 1:
         yield shared
         return
     import subprocess
@@ -325,9 +351,15 @@ def app_stack(*, workers: int = 2, threads: int = 4, env: dict[str, str] | None 
             log = (workdir / "simulator.log").open("wb")
             processes.append(
                 subprocess.Popen(
-                    [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{sim_port}"],
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "runsimulator",
+                        f"127.0.0.1:{sim_port}",
+                        f"--workers={simulator_workers}",
+                    ],
                     cwd=REPO,
-                    env=sim_env,
+                    env={**sim_env, "SIMULATOR_LATENCY_MS": str(simulator_latency_ms)},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
@@ -378,6 +410,7 @@ def app_stack(*, workers: int = 2, threads: int = 4, env: dict[str, str] | None 
                 api_key=key,
                 session_cookie=_sign_in(app_url),
                 simulator_env=sim_env,
+                app_pid=processes[-1].pid,
             )
         finally:
             for process in reversed(processes):
