@@ -16,9 +16,8 @@ import re
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -456,33 +455,42 @@ class BatchApiClient:
             return
         workers = min(max_workers, last_page - 1)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchapi-page")
-        # The threads wait for the answers; this one decodes them, one page at a time, in order
-        # (decoding is CPU work that threads would only interleave under the GIL).
-        pending: deque[Future[requests.Response]] = deque()
+        # The threads wait for the answers; this one decodes them, one page at a time (decoding
+        # is CPU work that threads would only interleave under the GIL), in the order they
+        # arrive, and yields them in page order. Pages asked for plus pages decoded and not yet
+        # yielded never exceed `workers`: that bounds the memory.
+        asked: dict[int, Future[requests.Response]] = {}
+        decoded: dict[int, BatchPage] = {}
         next_page = 2
 
-        def submit() -> None:
+        def ask() -> None:
             nonlocal next_page
-            pending.append(
-                pool.submit(
+            while next_page <= last_page and len(asked) + len(decoded) < workers:
+                asked[next_page] = pool.submit(
                     self._fetch_page, filter_text, next_page, ITER_PAGE_SIZE, key, request_id
                 )
-            )
-            next_page += 1
+                next_page += 1
 
         try:
             # The next pages are asked for before page 1 is decoded, and fetched while the
             # consumer reads it.
-            while next_page <= last_page and len(pending) < workers:
-                submit()
+            ask()
             yield from fresh(self._read_page(answer, key=key))
-            while pending:
-                response = pending.popleft().result()
-                if next_page <= last_page:
-                    submit()
-                yield from fresh(self._read_page(response, key=key))
+            for page_number in range(2, last_page + 1):
+                while page_number not in decoded:
+                    arrived = [number for number, future in asked.items() if future.done()]
+                    if not arrived:
+                        wait(asked.values(), return_when=FIRST_COMPLETED)
+                        continue
+                    number = min(arrived)  # the earliest of those that are in
+                    response = asked.pop(number).result()
+                    decoded[number] = self._read_page(response, key=key)
+                    ask()
+                page = decoded.pop(page_number)
+                ask()
+                yield from fresh(page)
         finally:
-            for future in pending:
+            for future in asked.values():
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
 

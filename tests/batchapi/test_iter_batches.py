@@ -82,6 +82,33 @@ def test_every_batch_in_order_once_with_pages_fetched_concurrently(owner_key):
     assert adapter.most_in_flight == 2  # pages 2 and 3 at once
 
 
+class SlowPageAdapter(CountingAdapter):
+    """Page 2 answers late; the others at once."""
+
+    def send(self, request, **kwargs):
+        if "pageNumber=2&" in request.url:
+            time.sleep(0.3)
+        return super().send(request, **kwargs)
+
+
+def test_pages_are_decoded_as_they_arrive_and_yielded_in_order(owner_key, monkeypatch):
+    _, key = owner_key
+    decoded: list[str] = []
+    original = BatchApiClient._read_page
+
+    def recording(self, response, *, key):
+        decoded.append(response.request.url.split("pageNumber=")[1].split("&")[0])
+        return original(self, response, key=key)
+
+    monkeypatch.setattr(BatchApiClient, "_read_page", recording)
+    with counted_client(key, SlowPageAdapter(delay=0)) as client:
+        ids = [batch.batch_id for batch in client.iter_batches(max_workers=2)]
+
+    assert decoded == ["1", "3", "2"]  # page 3, in first, is not left waiting for page 2
+    expected = list(StoredBatch.objects.order_by("-batch_id").values_list("batch_id", flat=True))
+    assert ids == expected
+
+
 def test_a_filter_applies_to_every_page(owner_key):
     _, key = owner_key
     with BatchApiClient(api_key=key) as client:
