@@ -188,7 +188,9 @@ def run(args: argparse.Namespace, *, stack: Stack, api, key: str, seed_seconds: 
     workers = stack.worker_pids()
     exports: list[tuple[float, float, int]] = []
     iterations: list[tuple[float, float, int]] = []
-    for _ in range(args.export_runs):
+    # The first round is a warm-up (a fresh worker's first export): its time is not counted, its
+    # memory growth is (the worker's growth is what the budget is about).
+    for _ in range(args.export_runs + 1):
         gc.collect()
         started = time.perf_counter()
         count = sum(1 for _ in api.iter_batches(api_key=key))
@@ -205,6 +207,9 @@ def run(args: argparse.Namespace, *, stack: Stack, api, key: str, seed_seconds: 
         done, it = exports[-1], iterations[-1]
         print(f"  export {done[0]:.2f} s (worker +{done[1]:.1f} MB) vs iterate {it[0]:.2f} s",
               file=sys.stderr)  # fmt: skip
+    warm_up_growth = exports[0][1]
+    exports, iterations = exports[1:], iterations[1:]
+    exports[0] = (exports[0][0], max(exports[0][1], warm_up_growth), exports[0][2])
     return report(
         args=args,
         seed_seconds=seed_seconds,
@@ -283,8 +288,9 @@ def report(
         "",
         f"CSV export of all {batches:,} batches ({csv_mb:.1f} MB of CSV) / the client iterating "
         f"them: **{export_ratio:.3f}x** (median of {len(exports)} runs; budget "
-        f"{EXPORT_BUDGET:.2f}x): {verdict(export_ok)}. Peak growth of the gunicorn worker during "
-        f"the export: **{growth:.1f} MB** (budget < {MEMORY_BUDGET_MB:.0f} MB): "
+        f"{EXPORT_BUDGET:.2f}x; after one warm-up round): {verdict(export_ok)}. Peak growth of "
+        f"the gunicorn worker during an export (the warm-up's included): **{growth:.1f} MB** "
+        f"(budget < {MEMORY_BUDGET_MB:.0f} MB): "
         f"{verdict(memory_ok)}.",
         "",
         machine_line(machine),

@@ -34,6 +34,7 @@ logger = logging.getLogger("batchui.simulator.server")
 
 KEEP_ALIVE_SECONDS = 75  # idle keep-alive connections are closed after this (as nginx does)
 MAX_BODY_BYTES = 1024 * 1024  # no Batch API body comes near this
+SPREAD_AFTER_BYTES = 256 * 1024  # see _DroppingServerHandler.cleanup_headers
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -78,10 +79,23 @@ class _DroppingServerHandler(ServerHandler):
             return
         super().handle_error()
 
-    def send_headers(self) -> None:
-        super().send_headers()  # cleanup_headers() first adds the length a one-part body has
+    def cleanup_headers(self) -> None:
+        super().cleanup_headers()  # adds the length a one-part body has
         # close() clears self.headers after the response: note now whether the body is framed.
-        self.request_handler.response_framed = "Content-Length" in self.headers
+        handler = self.request_handler
+        handler.response_framed = "Content-Length" in self.headers
+        if (
+            handler.response_framed
+            and getattr(handler.server, "several_processes", False)
+            and int(self.headers["Content-Length"]) > SPREAD_AFTER_BYTES
+        ):
+            # Served from several processes, a kept-alive connection stays with the process
+            # that accepted it, and one process can be left with most of a client's large pages
+            # while another idles. After a large answer the connection ends, so the next call
+            # goes to whichever process is free, as a load balancer in front of the real API
+            # spreads calls (a new connection costs little next to such an answer).
+            self.headers["Connection"] = "close"
+            handler.close_connection = True
 
 
 class SimulatorRequestHandler(WSGIRequestHandler):
@@ -257,6 +271,7 @@ def serve_in_processes(server: SimulatorServer, *, workers: int) -> int:
     if workers < 1:
         raise ValueError("workers must be at least 1")
     connections.close_all()  # each process opens its own
+    server.several_processes = workers > 1  # type: ignore[attr-defined]
     previous = {
         signum: signal.signal(signum, _raise_stop) for signum in (signal.SIGTERM, signal.SIGINT)
     }

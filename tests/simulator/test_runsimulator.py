@@ -20,11 +20,12 @@ import pytest
 import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from batchui.simulator import faults
 from batchui.simulator.management.commands.runsimulator import Command, parse_addrport
-from batchui.simulator.models import Batch
-from batchui.simulator.server import SimulatorServer, start_in_thread
+from batchui.simulator.models import ApiUser, Batch, hash_key
+from batchui.simulator.server import SPREAD_AFTER_BYTES, SimulatorServer, start_in_thread
 from tests.simulator.helpers import make_api_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,13 +124,21 @@ def _raw_exchange(sock: socket.socket, request: bytes) -> bytes:
     return head + reader.read(length)
 
 
-def _only_pool(session: requests.Session):
-    pools = session.get_adapter("http://127.0.0.1/").poolmanager.pools
-    [pool] = [pools[key] for key in pools.keys()]  # noqa: SIM118 - it has no __iter__
-    return pool
+def count_connections(server: SimulatorServer) -> list[tuple[str, int]]:
+    """The addresses of the connections `server` accepts from now on."""
+    accepted: list[tuple[str, int]] = []
+    serve = server.process_request
+
+    def counting(request, address):
+        accepted.append(address)
+        serve(request, address)
+
+    server.process_request = counting  # type: ignore[method-assign]
+    return accepted
 
 
 def test_one_connection_serves_several_requests(server, key):
+    accepted = count_connections(server)
     with requests.Session() as session:
         headers = {"ECI-ApiKey": key}
         first = session.post(
@@ -137,9 +146,8 @@ def test_one_connection_serves_several_requests(server, key):
         )
         second = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
         third = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
-        pool = _only_pool(session)
 
-    assert pool.num_connections == 1
+    assert len(accepted) == 1
     assert (first.status_code, second.status_code, third.status_code) == (200, 200, 200)
     assert first.raw.version == 11
     assert "close" not in first.headers.get("Connection", "").lower()
@@ -177,6 +185,34 @@ def test_an_http_1_0_client_gets_its_connection_closed(server, key):
     assert rest == b""  # closed by the server
 
 
+def test_from_several_processes_a_large_answer_ends_its_connection(server, key):
+    owner = ApiUser.objects.get(keys__key_hash=hash_key(key))
+    start = timezone.now().replace(microsecond=0)
+    rows = [
+        Batch(batch_code=f"BIG-{n:04d}", batch_status="Open", start_date=start, created_by=owner)
+        for n in range(600)
+    ]
+    for row in rows:
+        row.refresh_derived()  # the shadow columns bulk_create does not fill
+    Batch.objects.bulk_create(rows)
+    server.several_processes = True  # as serve_in_processes marks it
+    accepted = count_connections(server)
+    with requests.Session() as session:
+        headers = {"ECI-ApiKey": key}
+        small = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
+        large = session.get(
+            f"{server.url}/api/v3/batch", params={"pageSize": 1000}, headers=headers, timeout=5
+        )
+        after = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
+
+    assert len(small.content) < SPREAD_AFTER_BYTES < len(large.content)
+    assert "Connection" not in small.headers
+    assert large.headers["Connection"] == "close"
+    assert len(large.json()) == 600
+    assert after.ok
+    assert len(accepted) == 2  # a new connection after the large answer, none before it
+
+
 def test_closing_the_server_ends_its_idle_kept_alive_connections(key):
     server = SimulatorServer(("127.0.0.1", 0))
     thread = start_in_thread(server)
@@ -194,6 +230,7 @@ def test_closing_the_server_ends_its_idle_kept_alive_connections(key):
 
 
 def test_a_dropped_call_on_a_kept_alive_connection_drops_only_that_call(server, key):
+    accepted = count_connections(server)
     with requests.Session() as session:
         headers = {"ECI-ApiKey": key}
         assert session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=5).ok
@@ -201,10 +238,9 @@ def test_a_dropped_call_on_a_kept_alive_connection_drops_only_that_call(server, 
         with pytest.raises(requests.ConnectionError):
             session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
         again = session.get(f"{server.url}/api/v3/batch", headers=headers, timeout=TIMEOUT)
-        pool = _only_pool(session)
 
     assert again.status_code == 200
-    assert pool.num_connections == 2  # the dropped one, then a new one
+    assert len(accepted) == 2  # the dropped one, then a new one
 
 
 def test_each_request_is_logged_on_one_line_without_the_key(server, key, caplog):
