@@ -236,16 +236,23 @@ class BatchApiClient:
         filter: FilterArg = None,
         api_key: str | None = None,
         max_workers: int = 4,
+        first_pages: int = 1,
     ) -> Iterator[Batch]:
         """Every matching batch, in the API's order, fetched 1000 a page.
 
         Page 1 first (it tells how many pages there are), then the others concurrently on at most
-        `max_workers` threads, never more than `max_workers` pages ahead of the consumer. A batch
-        seen on an earlier page is not yielded again (pages shift when batches are opened while
-        paging). Closing the iterator early cancels the pages not yet fetched.
+        `max_workers` threads, never more than `max_workers` pages ahead of the consumer. With
+        `first_pages` > 1, pages 2..first_pages are asked for alongside page 1 (those past the
+        end are dropped unread): one round trip less when there are that many pages, a few empty
+        pages asked for when there are not. A batch seen on an earlier page is not yielded again
+        (pages shift when batches are opened while paging). Closing the iterator early cancels
+        the pages not yet fetched.
         """
         _positive_int("max_workers", max_workers)
-        return self._iter(_filter_text(filter), self._key(api_key), self._request_id(), max_workers)
+        _positive_int("first_pages", first_pages)
+        return self._iter(
+            _filter_text(filter), self._key(api_key), self._request_id(), max_workers, first_pages
+        )
 
     def get_batch(self, batch_id: int, *, api_key: str | None = None) -> Batch:
         batch_id = _positive_int("batch_id", batch_id)
@@ -438,7 +445,7 @@ class BatchApiClient:
         )
 
     def _iter(
-        self, filter_text: str, key: str, request_id: str, max_workers: int
+        self, filter_text: str, key: str, request_id: str, max_workers: int, first_pages: int
     ) -> Iterator[Batch]:
         seen: set[int] = set()
 
@@ -448,30 +455,40 @@ class BatchApiClient:
                     seen.add(batch.batch_id)
                     yield batch
 
-        answer = self._fetch_page(filter_text, 1, ITER_PAGE_SIZE, key, request_id)
-        last_page = _announced_pages(answer)
-        if last_page <= 1:
-            yield from fresh(self._read_page(answer, key=key))
-            return
-        workers = min(max_workers, last_page - 1)
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchapi-page")
+        def fetch(number: int) -> requests.Response:
+            return self._fetch_page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
+
         # The threads wait for the answers; this one decodes them, one page at a time (decoding
         # is CPU work that threads would only interleave under the GIL), in the order they
         # arrive, and yields them in page order. Pages asked for plus pages decoded and not yet
-        # yielded never exceed `workers`: that bounds the memory.
+        # yielded never exceed `max_workers`: that bounds the memory.
+        pool: ThreadPoolExecutor | None = None
         asked: dict[int, Future[requests.Response]] = {}
         decoded: dict[int, BatchPage] = {}
-        next_page = 2
-
-        def ask() -> None:
-            nonlocal next_page
-            while next_page <= last_page and len(asked) + len(decoded) < workers:
-                asked[next_page] = pool.submit(
-                    self._fetch_page, filter_text, next_page, ITER_PAGE_SIZE, key, request_id
-                )
-                next_page += 1
-
+        guessed = min(first_pages, max_workers + 1)
+        if guessed > 1:
+            # Pages 2.. asked for alongside page 1, before it tells how many there are.
+            pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="batchapi-page")
+            asked = {number: pool.submit(fetch, number) for number in range(2, guessed + 1)}
         try:
+            answer = fetch(1)
+            last_page = _announced_pages(answer)
+            for number in [number for number in asked if number > last_page]:
+                asked.pop(number).cancel()  # past the end: never read
+            if last_page <= 1:
+                yield from fresh(self._read_page(answer, key=key))
+                return
+            workers = min(max_workers, last_page - 1)
+            if pool is None:
+                pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchapi-page")
+            next_page = max(asked, default=1) + 1
+
+            def ask() -> None:
+                nonlocal next_page
+                while next_page <= last_page and len(asked) + len(decoded) < workers:
+                    asked[next_page] = pool.submit(fetch, next_page)
+                    next_page += 1
+
             # The next pages are asked for before page 1 is decoded, and fetched while the
             # consumer reads it.
             ask()
@@ -492,7 +509,8 @@ class BatchApiClient:
         finally:
             for future in asked.values():
                 future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     # --- one call ----------------------------------------------------------------------------
 
