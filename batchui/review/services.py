@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,14 +36,17 @@ from batchui.batchapi import (
     UserChild,
     get_client,
 )
+from batchui.batchapi.client import ITER_PAGE_SIZE
 from batchui.batches.action_services import batch_close
 
 # Pages of 1000 fetched at once: 20 asks for the pages of 20,000 batches in one round trip after
 # the first (8 took three; the client decodes them as they come).
 REVIEW_WORKERS = 20
-# Pages of open and pending batches asked for before the first answer tells how many there are:
-# a round trip less for a team with that much work; at worst a few empty pages asked for.
-REVIEW_FIRST_PAGES = 5
+# Pages of open and pending batches asked for before the first answer tells how many there are
+# (a round trip less): as many as the last fetch found (remembered a day in the shared cache),
+# or this many when none is remembered (at worst a few empty pages asked for, once).
+REVIEW_FIRST_PAGES = 8
+PAGES_SEEN_SECONDS = 24 * 60 * 60
 # Rows shown per list (stale, pending, ready), oldest first; the counts cover every batch. More
 # rows make the page slow to render (200 per list: ~80 ms) and no easier to read.
 LIST_LIMIT = 50
@@ -360,9 +364,14 @@ def review_fetch(*, api_key: str, now: datetime) -> tuple[tuple[Batch, ...], tup
             )
         )
 
+    pages_seen = cache_key(kind="pages", api_key=api_key)
+    first_pages = cache.get(pages_seen)
+    if not isinstance(first_pages, int):
+        first_pages = REVIEW_FIRST_PAGES
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-closed") as pool:
         closed = pool.submit(fetch, closed_filter)
-        work = fetch(OPEN_OR_PENDING, first_pages=REVIEW_FIRST_PAGES)
+        work = fetch(OPEN_OR_PENDING, first_pages=min(max(first_pages, 1), REVIEW_WORKERS))
+        cache.set(pages_seen, max(1, math.ceil(len(work) / ITER_PAGE_SIZE)), PAGES_SEEN_SECONDS)
         return work, closed.result()
 
 
