@@ -190,6 +190,9 @@ class SimulatorServer(socketserver.ThreadingMixIn, WSGIServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a client opening 20 connections at once (the review)
+    # had some SYNs dropped and retried a second later.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(
         self, address: tuple[str, int], *, app: WSGIApp | None = None, ipv6: bool = False

@@ -213,6 +213,22 @@ def test_from_several_processes_a_large_answer_ends_its_connection(server, key):
     assert len(accepted) == 2  # a new connection after the large answer, none before it
 
 
+def test_many_connections_at_once_wait_for_a_busy_server_instead_of_being_dropped():
+    # Not serving: every connection waits in the listen queue, as when the processes are busy.
+    # With socketserver's default queue of 5, the sixth SYN on would be dropped (and retried by
+    # the client a second later).
+    server = SimulatorServer(("127.0.0.1", 0))
+    opened = []
+    try:
+        for _ in range(40):
+            opened.append(socket.create_connection(server.server_address[:2], timeout=0.5))
+    finally:
+        for connection in opened:
+            connection.close()
+        server.server_close()
+    assert len(opened) == 40
+
+
 def test_closing_the_server_ends_its_idle_kept_alive_connections(key):
     server = SimulatorServer(("127.0.0.1", 0))
     thread = start_in_thread(server)
