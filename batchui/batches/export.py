@@ -42,20 +42,24 @@ def csv_safe_row(row: list[str]) -> list[str]:
     return row
 
 
-def csv_chunks(rows: Iterable[list[str]], *, first: list[str] | None = None) -> Iterator[bytes]:
-    """UTF-8 CSV (with BOM) of `first` then `rows`, in chunks of about 64 KB.
+def csv_chunks(
+    rows: Iterable[list[str]], *, first: list[str] | None = None, cells_safe: bool = False
+) -> Iterator[bytes]:
+    """UTF-8 CSV (with BOM) of `first` then `rows`, in chunks of about 64 KB, every cell
+    csv_safe: made so here, or already (`cells_safe`: the caller made them so).
 
     When the rows fail mid-way (the API), the file ends with a line saying it is incomplete.
     """
+    check = (lambda row: row) if cells_safe else csv_safe_row
     buffer = io.StringIO()
     buffer.write("\ufeff")  # a BOM: Excel then reads the file as UTF-8 (María, not MarÃ­a)
     writer = csv.writer(buffer)
     if first is not None:
-        writer.writerow(csv_safe_row(first))
+        writer.writerow(check(first))
     pending: list[list[str]] = []
     try:
         for row in rows:
-            pending.append(csv_safe_row(row))
+            pending.append(check(row))
             if len(pending) < ROWS_PER_WRITE:
                 continue
             writer.writerows(pending)

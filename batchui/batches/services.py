@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from batchui.batchapi import Batch, get_client
 from batchui.batchapi.dates import format_api_date
 from batchui.batches.criteria import BatchCriteria, criteria_filter
+from batchui.batches.export import csv_safe as safe
 from batchui.batches.models import SavedView
 
 
@@ -181,6 +182,8 @@ def _utc_text(value: datetime | None) -> str:
     format_api_date's (microseconds only when there are some)."""
     if value is None:
         return ""
+    if value.tzinfo is UTC:  # what the client's parsing gives: "...+00:00" -> "...Z"
+        return value.isoformat()[:-6] + "Z"
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat() + "Z"
@@ -191,18 +194,20 @@ def _number(value: int | None) -> str:
 
 
 def batch_export_row(batch: Batch) -> list[str]:
-    """The cells of EXPORT_COLUMNS for one batch, as `_text` writes them.
+    """The cells of EXPORT_COLUMNS for one batch, as `_text` writes them, each csv_safe.
 
     Spelled out per field with its declared type (batchapi.Batch; the export makes 100,000
     rows): optional texts are `or ""`, numbers `str()`, so no cell goes through `_text`'s type
-    dispatch. tests/batches/test_export_rows.py holds it to EXPORT_COLUMNS.
+    dispatch. Only the texts the API gives can start like a formula (numbers, dates and yes/no
+    are written here: at most a plain negative number, which csv_safe keeps), so only they go
+    through csv_safe. tests/batches/test_export_rows.py holds it to EXPORT_COLUMNS.
     """
     creator = batch.created_by
     total = batch.running_total
     return [
-        batch.batch_code or "",
+        safe(batch.batch_code or ""),
         batch.batch_status.value,
-        (creator.full_name or "") if creator else "",
+        safe(creator.full_name or "") if creator else "",
         _utc_text(batch.start_date),
         _utc_text(batch.end_date),
         str(batch.bill_count),
@@ -210,26 +215,27 @@ def batch_export_row(batch: Batch) -> list[str]:
         str(batch.flag_count),
         str(batch.analyzing_count),
         "yes" if batch.has_imports_with_kickout else "no",
-        batch.account_period_name or "",
-        batch.due_date or "",
+        safe(batch.account_period_name or ""),
+        safe(batch.due_date or ""),
         str(batch.batch_id),
-        (creator.user_code or "") if creator else "",
+        safe(creator.user_code or "") if creator else "",
         str(creator.user_id) if creator else "",
         "yes" if batch.is_open else "no",
-        batch.statement_date or "",
-        batch.next_reading or "",
-        batch.control_code or "",
-        batch.invoice_number or "",
+        safe(batch.statement_date or ""),
+        safe(batch.next_reading or ""),
+        safe(batch.control_code or ""),
+        safe(batch.invoice_number or ""),
         _number(batch.account_period_year),
         _number(batch.account_period_number),
         "yes" if batch.has_imported_bills else "no",
         "yes" if batch.has_logs else "no",
-        batch.note or "",
+        safe(batch.note or ""),
     ]
 
 
 def batch_export_rows(*, api_key: str, criteria: BatchCriteria) -> Iterator[list[str]]:
-    """The header, then one row per matching batch (all pages), fetched while it is consumed.
+    """The header, then one row per matching batch (all pages), fetched while it is consumed;
+    every cell csv_safe (for csv_chunks(..., cells_safe=True)).
 
     The first page is fetched before the header is produced, so a failing API raises on the
     first `next()`, before anything was sent to the browser. Later failures raise mid-way.

@@ -231,7 +231,7 @@ def batch_export(request: HttpRequest) -> HttpResponse:
             status=502,
         )
     response = StreamingHttpResponse(
-        csv_chunks(rows, first=header), content_type="text/csv; charset=utf-8"
+        csv_chunks(rows, first=header, cells_safe=True), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = (
         f'attachment; filename="batches-{date.today().isoformat()}.csv"'
