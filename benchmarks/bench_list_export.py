@@ -51,7 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=100_000, help="batches to seed")
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each page call")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs first")
-    parser.add_argument("--export-runs", type=int, default=3, help="runs of each full export")
+    parser.add_argument("--export-runs", type=int, default=5, help="runs of each full export")
     parser.add_argument("--json", help="write the result here (run_all.py uses this)")
     parser.add_argument(
         "--page-only",
