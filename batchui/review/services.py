@@ -44,8 +44,8 @@ from batchui.batches.action_services import batch_close
 REVIEW_WORKERS = 20
 # Pages of open and pending batches asked for before the first answer tells how many there are
 # (a round trip less): as many as the last fetch found (remembered a day in the shared cache),
-# or this many when none is remembered (at worst a few empty pages asked for, once).
-REVIEW_FIRST_PAGES = 8
+# or this many when none is remembered (at worst 11 empty pages asked for, once a day).
+REVIEW_FIRST_PAGES = 12
 PAGES_SEEN_SECONDS = 24 * 60 * 60
 # Rows shown per list (stale, pending, ready), oldest first; the counts cover every batch. More
 # rows make the page slow to render (200 per list: ~80 ms) and no easier to read.
