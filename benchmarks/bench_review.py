@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> Result:
 
         django.setup()
         import batchui.wsgi  # noqa: F401 - the dashboard as gunicorn loads it (gc.freeze())
+
         key, seeded = prepare(args)
         server = start_simulator(
             database=database, port=port, latency=args.latency, workers=args.simulator_workers
