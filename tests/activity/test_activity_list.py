@@ -105,6 +105,23 @@ def test_filters(people):
     assert "otto" not in ignored.content.decode().split('id="activity-results"')[1]
 
 
+def count_line(response) -> str:
+    html = response.content.decode()
+    start = html.index('<p id="activity-count">') + len('<p id="activity-count">')
+    return " ".join(html[start : html.index("</p>", start)].split())
+
+
+def test_the_count_says_it_once_whether_there_is_activity_or_none(people):
+    lead = client_of(people["lena"])
+    assert count_line(lead.get("/activity/")) == "No activity."
+    assert count_line(lead.get("/activity/?action=close")) == "No activity matches these filters."
+    entry(people["cora"], action=Action.OPEN)
+    entry(people["otto"], action=Action.OPEN)
+    assert count_line(lead.get("/activity/")) == "2 entries."
+    assert count_line(lead.get("/activity/?person=otto")) == "1 entry matches the filters."
+    assert "No activity" not in lead.get("/activity/").content.decode()
+
+
 def test_a_batch_history(people):
     entry(people["cora"], batch_id=5, batch_code="FIVE")
     entry(people["cora"], batch_id=6, batch_code="SIX")
