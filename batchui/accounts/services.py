@@ -88,34 +88,22 @@ def _stored_key(profile: Profile) -> str | None:
         raise ApiKeyUnreadable from None
 
 
-def api_key_for(user: AbstractBaseUser | AnonymousUser) -> str:
-    """The key to call the Batch API with for this person.
-
-    Their own key when they have one, else the shared service key when configured. Raises
-    MissingApiKey (ApiKeyUnreadable when their stored key cannot be decrypted: they must not
-    silently act as the service user then).
-    """
-    if user.is_authenticated:
-        profile = Profile.objects.filter(user=user).first()
-        own = _stored_key(profile) if profile else None
-        if own:
-            return own
-    if settings.ECI_API_KEY:
-        return settings.ECI_API_KEY
-    raise MissingApiKey
-
-
 @dataclass(frozen=True)
 class ApiCaller:
-    """Who a Batch API call is made as: the key (as api_key_for) and the person's EnergyCAP user
-    code ("" when unknown), read together from one query of the profile."""
+    """Who a Batch API call is made as: the key and the person's EnergyCAP user code ("" when
+    unknown), read together from one query of the profile."""
 
     key: str = field(repr=False)
     user_code: str
 
 
-def api_caller_for(user: AbstractBaseUser) -> ApiCaller:
-    """api_key_for() and the EnergyCAP user code at once; raises as api_key_for does."""
+def api_caller_for(user: AbstractBaseUser | AnonymousUser) -> ApiCaller:
+    """The key to call the Batch API with for this person, and their EnergyCAP user code.
+
+    Their own key when they have one, else the shared service key when configured. Raises
+    MissingApiKey (ApiKeyUnreadable when their stored key cannot be decrypted: they must not
+    silently act as the service user then).
+    """
     profile = Profile.objects.filter(user=user).first() if user.is_authenticated else None
     code = (profile.energycap_user_code or "") if profile else ""
     own = _stored_key(profile) if profile else None
@@ -124,6 +112,11 @@ def api_caller_for(user: AbstractBaseUser) -> ApiCaller:
     if settings.ECI_API_KEY:
         return ApiCaller(key=settings.ECI_API_KEY, user_code=code)
     raise MissingApiKey
+
+
+def api_key_for(user: AbstractBaseUser | AnonymousUser) -> str:
+    """api_caller_for(user).key: the key alone."""
+    return api_caller_for(user).key
 
 
 def api_key_status(*, user: AbstractBaseUser) -> ApiKeyStatus:
