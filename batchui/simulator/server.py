@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from http.server import BaseHTTPRequestHandler
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from django.db import close_old_connections, connections
@@ -107,13 +108,20 @@ class SimulatorRequestHandler(WSGIRequestHandler):
     disable_nagle_algorithm = True
     timeout = KEEP_ALIVE_SECONDS  # an idle connection is closed after this
 
-    def handle(self) -> None:
-        self.close_connection = True
-        self.handle_one_request()
-        while not self.close_connection:
-            self.handle_one_request()
+    # WSGIRequestHandler.handle serves one request; http.server's loops while the connection
+    # stays open, calling handle_one_request below.
+    handle = BaseHTTPRequestHandler.handle
 
     def handle_one_request(self) -> None:
+        try:
+            self._serve_one()
+        finally:
+            try:
+                self.wfile.flush()
+            except OSError:
+                self.close_connection = True
+
+    def _serve_one(self) -> None:
         # WSGIRequestHandler.handle for one request of the connection, with the handler above,
         # multithread=True, and the body read whole first: an app that does not read it (a
         # dropped call, a 404) must not leave it in the stream where the next request starts.
@@ -130,14 +138,11 @@ class SimulatorRequestHandler(WSGIRequestHandler):
             self.request_version = ""
             self.command = ""
             self.send_error(414)
-            self.wfile.flush()
             return
         if not self.parse_request():  # an error was sent
-            self.wfile.flush()
             return
         body = self._body()
         if body is None:
-            self.wfile.flush()
             return
         handler = _DroppingServerHandler(
             body, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
@@ -148,10 +153,6 @@ class SimulatorRequestHandler(WSGIRequestHandler):
         handler.run(self.server.get_app())
         if not self.response_framed:
             self.close_connection = True  # the body ends where the connection does
-        try:
-            self.wfile.flush()
-        except OSError:
-            self.close_connection = True
 
     def _body(self) -> io.BytesIO | None:
         """The request's body, read whole (None when refused: an error was sent)."""
