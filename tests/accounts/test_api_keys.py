@@ -156,3 +156,30 @@ def test_the_api_caller_falls_back_and_refuses_as_api_key_for_does(make_person):
         pytest.raises(services.ApiKeyUnreadable),
     ):
         services.api_caller_for(person)
+
+
+KEYED_PAGES = [
+    "/batches/new/",
+    "/batches/1/edit/",
+    "/batches/1/close/",
+    "/batches/1/row/",
+    "/review/",
+]
+
+
+@pytest.mark.parametrize("url", KEYED_PAGES)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_pages_that_call_the_api_ask_for_a_key_first(signed_in, url, htmx):
+    client = signed_in(Role.LEAD, key=False)  # a lead may use every one of them
+    headers = {"HX-Request": "true"} if htmx else {}
+    with override_settings(ECI_API_KEY=""):
+        response = client.get(url, headers=headers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<p class="missing-key">' in html
+    assert 'href="/accounts/profile/"' in html
+    if htmx:
+        assert response["HX-Retarget"] == "#errors"
+        assert "<h1>" not in html
+    else:
+        assert "<h1>Add your EnergyCAP API key</h1>" in html
