@@ -133,7 +133,6 @@ def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, par
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required_or_403(OPEN_BATCH)
-@api_key_required
 def open_batch(request: HttpRequest) -> HttpResponse:
     api_key = api_key_for(request.user)
     if request.method == "GET":
@@ -196,7 +195,6 @@ def _gone_row(request: HttpRequest, batch_id: int, message: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required_or_403(EDIT_BATCH)
-@api_key_required
 def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     api_key = api_key_for(request.user)
     if request.method == "GET":
@@ -303,7 +301,6 @@ def _warnings_for(batch: Batch):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required_or_403(CLOSE_BATCH)
-@api_key_required
 def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     api_key = api_key_for(request.user)
     part = "dialog" if request.method == "GET" else "close-form"

@@ -38,7 +38,6 @@ def as_of_text(fetched_at: datetime, now: datetime | None = None) -> str:
 
 @require_http_methods(["GET", "POST"])
 @permission_required_or_403(VIEW_REVIEW)
-@api_key_required
 @never_cache
 def review(request: HttpRequest) -> HttpResponse:
     """GET: the figures (cached briefly). POST: Refresh, i.e. read them again from the API."""
