@@ -155,6 +155,23 @@ def test_with_the_embedded_simulator_the_search_runs_when_read_in_the_reading_th
     assert calls == [threading.current_thread().name]  # once, here
 
 
+def test_a_background_search_has_started_when_it_is_handed_back():
+    # So that its request goes out before the page's rendering competes for the interpreter.
+    started = threading.Event()
+    release = threading.Event()
+
+    def search() -> services.BatchSearchResult:
+        started.set()
+        release.wait(WAIT)
+        raise BatchApiError("The Batch API is unavailable.")
+
+    under_way = services.SearchUnderWay(search, in_background=True)
+    assert started.is_set()
+    release.set()
+    with pytest.raises(BatchApiError):
+        under_way.result()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_list_over_real_http_to_the_simulator(settings, make_person):
     clerk = make_person()

@@ -6,8 +6,7 @@
 
 A page shows 50-250 rows; through templates each row cost three URL reversals, two permission
 tags and two includes. Here what is the same for every row of a page (the URL prefixes, who the
-person is) is worked out once per page, and each row is a few string joins. The HTML is the same,
-byte for byte, as the templates produced.
+person, the time zone) is worked out once per page, and each row is a few string joins.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -74,38 +74,33 @@ class RowRenderer:
         self.edit = _around_id("batches:edit")
         self.close = _around_id("batches:close")
         self.history = escape(reverse("activity:list")) + "?batch="
+        self.zone = timezone.get_current_timezone()
 
     def buttons(self, batch: Batch) -> str:
         """The row's last cell's content: Edit, Close (each when allowed) and History."""
         user = self.user
         row_id = batch.batch_id
         code = escape(batch.batch_code)
-        parts = ['\n\n<div class="row-actions">\n  ']
+        parts = ['<div class="row-actions">']
         if user is not None and may_edit(user=user, batch=batch):
             url = f"{self.edit[0]}{row_id}{self.edit[1]}"
             parts.append(
-                f'\n    <form method="get" action="{url}" class="inline-form"\n'
-                f'          hx-get="{url}" hx-target="#batch-{row_id}"\n'
-                '          hx-swap="outerHTML" hx-push-url="false" hx-disabled-elt="find button">\n'
-                '      <button type="submit" class="secondary" data-edit-button '
-                f'aria-label="Edit batch {code}">Edit</button>\n'
-                "    </form>\n  "
+                f'<form method="get" action="{url}" class="inline-form" hx-get="{url}" '
+                f'hx-target="#batch-{row_id}" hx-swap="outerHTML" hx-push-url="false" '
+                'hx-disabled-elt="find button"><button type="submit" class="secondary" '
+                f'data-edit-button aria-label="Edit batch {code}">Edit</button></form>'
             )
-        parts.append("\n  ")
         if user is not None and may_close(user=user, batch=batch):
             url = f"{self.close[0]}{row_id}{self.close[1]}"
             parts.append(
-                f'\n    <form method="get" action="{url}" class="inline-form"\n'
-                f'          hx-get="{url}" hx-target="#dialog" hx-swap="innerHTML" '
-                'hx-push-url="false"\n'
-                '          hx-disabled-elt="find button">\n'
-                '      <button type="submit" class="secondary" data-close-button '
-                f'aria-label="Close batch {code}">Close</button>\n'
-                "    </form>\n  "
+                f'<form method="get" action="{url}" class="inline-form" hx-get="{url}" '
+                'hx-target="#dialog" hx-swap="innerHTML" hx-push-url="false" '
+                'hx-disabled-elt="find button"><button type="submit" class="secondary" '
+                f'data-close-button aria-label="Close batch {code}">Close</button></form>'
             )
         parts.append(
-            f'\n  <a href="{self.history}{row_id}" aria-label="History of batch {code}">'
-            "History</a>\n</div>"
+            f'<a href="{self.history}{row_id}" aria-label="History of batch {code}">History</a>'
+            "</div>"
         )
         return "".join(parts)
 
@@ -114,8 +109,8 @@ class RowRenderer:
         row_id = batch.batch_id
         return (
             f'<tbody id="batch-{row_id}" class="batch">\n'
-            f'  <tr class="batch-main">{batch_cells(batch)}<td class="actions">'
-            f"{self.buttons(batch)}\n</td></tr>\n"
+            f'  <tr class="batch-main">{batch_cells(batch, self.zone)}<td class="actions">'
+            f"{self.buttons(batch)}</td></tr>\n"
             f'  <tr class="batch-more" id="batch-{row_id}-more"><td colspan="13">'
             f"{batch_details(batch)}</td></tr>\n"
             "</tbody>"
