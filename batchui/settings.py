@@ -126,9 +126,8 @@ SESSION_ENGINE = env.str(
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes requires: refuses sign-ins while a lockout is in force.
     "axes.backends.AxesStandaloneBackend",
-    # Permission checks in one query instead of ModelBackend's two (it signs nobody in).
-    "batchui.accounts.backends.PermissionsInOneQueryBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the person's profile and permissions read in fewer queries.
+    "batchui.accounts.backends.AccountBackend",
     # Inert unless REMOTE_USER_HEADER is set.
     "batchui.accounts.backends.ProxyRemoteUserBackend",
 ]

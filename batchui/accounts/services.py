@@ -74,8 +74,25 @@ def mask(api_key: str) -> str:
 
 
 def profile_of(*, user: AbstractBaseUser) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
-    return profile
+    """The person's profile, created when they have none yet: the one loaded with them when it
+    was (the signed-in person's is, by AccountBackend), so that later reads of this user object
+    see what is changed through it."""
+    try:
+        return user.dashboard_profile
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(user=user)
+        user.dashboard_profile = profile
+        return profile
+
+
+def _profile_or_none(user: AbstractBaseUser | AnonymousUser) -> Profile | None:
+    """The person's profile (the one loaded with them when it was), None when they have none."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.dashboard_profile
+    except Profile.DoesNotExist:
+        return None
 
 
 def _stored_key(profile: Profile) -> str | None:
@@ -104,7 +121,7 @@ def api_caller_for(user: AbstractBaseUser | AnonymousUser) -> ApiCaller:
     MissingApiKey (ApiKeyUnreadable when their stored key cannot be decrypted: they must not
     silently act as the service user then).
     """
-    profile = Profile.objects.filter(user=user).first() if user.is_authenticated else None
+    profile = _profile_or_none(user)
     code = (profile.energycap_user_code or "") if profile else ""
     own = _stored_key(profile) if profile else None
     if own:
@@ -176,7 +193,7 @@ def connection_test(*, user: AbstractBaseUser) -> ConnectionOutcome:
         api_key = api_key_for(user)
     except MissingApiKey as problem:
         return ConnectionOutcome(ok=False, message=problem.message)
-    profile = Profile.objects.filter(user=user).first()
+    profile = _profile_or_none(user)
     used_service_key = not (profile and profile.api_key_encrypted)
     try:
         page = get_client().list_batches(page_size=1, api_key=api_key)

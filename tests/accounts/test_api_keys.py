@@ -9,6 +9,7 @@ from django.test import override_settings
 from batchui.accounts import crypto, services
 from batchui.accounts.models import Profile
 from batchui.accounts.roles import Role
+from tests.accounts.helpers import as_next_request_loads
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_rotation_with_two_keys(make_person):
         assert stored_column(person) != old_token
     # After rekey the old key can be dropped.
     with override_settings(FIELD_ENCRYPTION_KEY=NEW):
-        assert services.api_key_for(person) == KEY
+        assert services.api_key_for(as_next_request_loads(person)) == KEY
 
 
 def test_a_key_encrypted_with_an_unknown_key_asks_to_be_entered_again(make_person, client):
@@ -137,10 +138,14 @@ def test_the_api_caller_is_the_key_and_the_user_code_from_one_query(
     person = make_person(Role.CLERK)
     Profile.objects.filter(user=person).update(energycap_user_code="CCODE")
     services.api_key_set(user=person, api_key=KEY)
+    plain = type(person).objects.get(pk=person.pk)
     with django_assert_num_queries(1):
-        caller = services.api_caller_for(person)
+        caller = services.api_caller_for(plain)
     assert (caller.key, caller.user_code) == (KEY, "CCODE")
     assert KEY not in repr(caller)
+    signed_in = as_next_request_loads(person)  # the profile came along: no query
+    with django_assert_num_queries(0):
+        assert services.api_caller_for(signed_in) == caller
 
 
 def test_the_api_caller_falls_back_and_refuses_as_api_key_for_does(make_person):
