@@ -80,6 +80,7 @@ class SearchUnderWay:
     def __init__(self, search: Callable[[], BatchSearchResult], *, in_background: bool) -> None:
         self._search = search
         self._future: Future[BatchSearchResult] | None = None
+        self.in_background = in_background
         if in_background:
             started = threading.Event()
 

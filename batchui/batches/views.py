@@ -33,7 +33,8 @@ from batchui.batches.forms import (
     list_query,
     paging_from,
 )
-from batchui.core.htmx import render_page_or_fragment, wants_fragment
+from batchui.core.htmx import render_page_or_fragment, vary_on_htmx, wants_fragment
+from batchui.core.streaming import render_streamed
 
 PAGE_WINDOW = 2  # page links shown either side of the current one
 
@@ -195,6 +196,17 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         context["saved_views"] = services.saved_view_list(user=request.user)
         context["built_in_views"] = services.BUILT_IN_VIEWS
         context["save_form"] = SavedViewForm(initial={"query": query})
+        if search is not None and search.in_background:
+            # The page goes out while the API answers; its results follow.
+            return vary_on_htmx(
+                render_streamed(
+                    request,
+                    page="batches/list.html",
+                    part="batches/list.html#results",
+                    slot="results_later",
+                    context=context,
+                )
+            )
     return render_page_or_fragment(
         request,
         page="batches/list.html",

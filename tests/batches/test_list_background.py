@@ -26,6 +26,12 @@ HTMX = {"HX-Request": "true"}
 WAIT = 5
 
 
+def html_of(response) -> str:
+    """The page's HTML, whether streamed (a full page against an API host) or not."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode()
+
+
 def api_batch(batch_id: int, code: str) -> dict:
     return {
         "batchId": batch_id,
@@ -103,7 +109,8 @@ def test_the_search_runs_while_the_page_is_rendered(
     host.add_callback(responses.GET, LIST_URL, callback=answer)
     response = clerk_client.get("/batches/", {"status": "open"}, headers=headers)
 
-    html = response.content.decode()
+    assert response.streaming is (not headers)  # the fragment is nothing but the results
+    html = html_of(response)
     assert response.status_code == 200
     assert seen.get("overlapped", True) is True
     assert str(seen["thread"]).startswith("batch-search")
@@ -121,7 +128,7 @@ def test_a_failed_search_in_the_background_shows_its_message_in_place_of_results
     host.add(responses.GET, LIST_URL, json={"message": "Not allowed."}, status=403)
     response = clerk_client.get("/batches/", {"status": "open", "code": "Kept"}, headers=headers)
 
-    html = response.content.decode()
+    html = html_of(response)
     assert response.status_code == 200
     assert "The batches could not be loaded." in html
     assert 'id="batch-table"' not in html
@@ -130,10 +137,67 @@ def test_a_failed_search_in_the_background_shows_its_message_in_place_of_results
         assert 'value="Kept"' in html  # the filters as typed
 
 
+def test_the_page_goes_out_before_the_api_answers_and_its_results_follow(host, clerk_client):
+    answer_now = threading.Event()
+
+    def answer(request):
+        answer_now.wait(WAIT)
+        return 200, paging_headers(1), _json([api_batch(7, "LATE-ONE")])
+
+    host.add_callback(responses.GET, LIST_URL, callback=answer)
+    response = clerk_client.get("/batches/", {"status": "open"})
+    chunks = iter(response.streaming_content)
+
+    first = next(chunks).decode()  # while the API has not answered
+    assert 'id="batch-filters"' in first
+    assert first.rstrip().endswith('hx-indicator="#loading">')  # up to the results' place
+    assert "LATE-ONE" not in first
+    answer_now.set()
+    rest = b"".join(chunks).decode()
+    assert "1\N{EN DASH}1 of 1 batch" in rest
+    assert "LATE-ONE" in rest
+    assert rest.rstrip().endswith("</html>")
+    assert response["Vary"].count("HX-Request") == 1
+    assert response["X-Accel-Buffering"] == "no"
+    assert "<!--results_later" not in first + rest
+
+
+def test_a_part_that_fails_after_the_page_went_out_ends_the_page_whole(
+    host, clerk_client, monkeypatch, caplog
+):
+    host.add(responses.GET, LIST_URL, json=[api_batch(1, "ONE")], headers=paging_headers(1))
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug in the results")
+
+    monkeypatch.setattr("batchui.batches.views._announcement", broken)
+    response = clerk_client.get("/batches/", {"status": "open"})
+    html = html_of(response)
+
+    assert response.status_code == 200  # sent before the part failed
+    assert "This part of the page could not be shown." in html
+    assert "a bug in the results" not in html
+    assert html.rstrip().endswith("</html>")
+    assert html.count('id="results"') == 1
+    assert "The streamed part batches/list.html#results of /batches/ failed" in caplog.text
+
+
+def test_a_message_shown_on_a_streamed_page_is_shown_once(host, clerk_client):
+    host.add(responses.GET, LIST_URL, json=[api_batch(1, "ONE")], headers=paging_headers(1))
+    saved = clerk_client.post(
+        "/batches/views/", {"name": "Mine open", "query": "status=open"}, follow=True
+    )
+    assert saved.streaming
+    assert "Saved the view “Mine open”." in html_of(saved)
+    again = clerk_client.get("/batches/", {"status": "open"})
+    assert "Saved the view" not in html_of(again)
+
+
 def test_invalid_filters_start_no_search(host, clerk_client):
     response = clerk_client.get("/batches/", {"opened_from": "not a date"})
 
     assert response.status_code == 200
+    assert not response.streaming  # nothing to wait for
     assert "Fix the filters marked above to see batches." in response.content.decode()
     assert len(host.calls) == 0
 
@@ -193,8 +257,9 @@ def test_the_list_over_real_http_to_the_simulator(settings, make_person):
         server.server_close()
         thread.join(WAIT)
 
+    assert page.streaming
     for response in (page, fragment):
-        html = response.content.decode()
+        html = html_of(response)
         assert response.status_code == 200
         assert "1\N{EN DASH}3 of 3 batches" in html
         assert all(f"OVERHTTP-{number}" in html for number in range(3))

@@ -16,7 +16,9 @@ from playwright.sync_api import Page, expect
 
 from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
+from batchui.simulator import faults
 from batchui.simulator.models import ApiUser, Batch, BatchStatus
+from batchui.simulator.server import SimulatorServer, start_in_thread
 from tests.browser.conftest import BROWSER_PASSWORD, sign_in
 
 
@@ -166,3 +168,34 @@ def test_the_list_has_no_accessibility_violations(live_server, browser, batches)
         assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()
+
+
+@pytest.fixture
+def api_host(settings):
+    """The simulator served over HTTP, and the dashboard pointed at it as at an EnergyCAP host:
+    the full list page is then streamed (the page at once, the results when the API answers)."""
+    server = SimulatorServer(("127.0.0.1", 0))
+    thread = start_in_thread(server)
+    settings.BATCH_API_URL = server.url
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_against_an_api_host_the_page_shows_before_its_results(
+    live_server, list_page: Page, api_host
+):
+    page = list_page
+    faults.inject("latency", method="GET", path=r"^/api/v3/batch$", latency_ms=3000)
+    page.goto(live_server.url + "/batches/?status=open", wait_until="commit")
+    # The filters are there (and usable) while the API has not answered yet.
+    expect(page.get_by_label("Batch code contains")).to_be_visible()
+    expect(count_text(page)).to_have_count(0)
+    expect(count_text(page)).to_have_text("1–50 of 120 batches", timeout=15_000)
+    expect(page.locator("tbody.batch")).to_have_count(50)
+    page.get_by_label("Batch code contains").press_sequentially("maint_11", delay=40)
+    expect(count_text(page)).to_have_text("1–10 of 10 batches")
+    page.reload()
+    expect(count_text(page)).to_have_text("1–10 of 10 batches")
+    expect(page.get_by_label("Batch code contains")).to_have_value("maint_11")
