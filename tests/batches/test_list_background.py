@@ -150,7 +150,8 @@ def test_the_page_goes_out_before_the_api_answers_and_its_results_follow(host, c
 
     first = next(chunks).decode()  # while the API has not answered
     assert 'id="batch-filters"' in first
-    assert first.rstrip().endswith('hx-indicator="#loading">')  # up to the results' place
+    # Up to the results' place, where it says they are on their way.
+    assert first.rstrip().endswith('<p class="loading stream-loading">Loading batches…</p>')
     assert "LATE-ONE" not in first
     answer_now.set()
     rest = b"".join(chunks).decode()

@@ -192,7 +192,10 @@ def test_against_an_api_host_the_page_shows_before_its_results(
     # The filters are there (and usable) while the API has not answered yet.
     expect(page.get_by_label("Batch code contains")).to_be_visible()
     expect(count_text(page)).to_have_count(0)
+    loading = page.locator("#results .stream-loading")
+    expect(loading).to_be_visible()
     expect(count_text(page)).to_have_text("1–50 of 120 batches", timeout=15_000)
+    expect(loading).to_be_hidden()
     expect(page.locator("tbody.batch")).to_have_count(50)
     page.get_by_label("Batch code contains").press_sequentially("maint_11", delay=40)
     expect(count_text(page)).to_have_text("1–10 of 10 batches")
