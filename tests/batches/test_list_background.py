@@ -160,6 +160,8 @@ def test_the_page_goes_out_before_the_api_answers_and_its_results_follow(host, c
     assert rest.rstrip().endswith("</html>")
     assert response["Vary"].count("HX-Request") == 1
     assert response["X-Accel-Buffering"] == "no"
+    assert "script-src 'self'" in response["Content-Security-Policy"]  # headers as any page's
+    assert response["X-Request-ID"]
     assert "<!--results_later" not in first + rest
 
 
