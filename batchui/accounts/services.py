@@ -95,6 +95,12 @@ def _profile_or_none(user: AbstractBaseUser | AnonymousUser) -> Profile | None:
         return None
 
 
+def energycap_user_code_of(user: AbstractBaseUser | AnonymousUser) -> str:
+    """The person's EnergyCAP user code ("" when unknown), from the profile loaded with them."""
+    profile = _profile_or_none(user)
+    return (profile.energycap_user_code or "") if profile else ""
+
+
 def _stored_key(profile: Profile) -> str | None:
     """The person's own key; None when they have none; raises ApiKeyUnreadable."""
     if not profile.api_key_encrypted:

@@ -20,8 +20,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from batchui.accounts.models import Profile
 from batchui.accounts.roles import CLOSE_ANY_BATCH, CLOSE_BATCH, EDIT_BATCH
+from batchui.accounts.services import energycap_user_code_of
 from batchui.activity.models import Action, Outcome
 from batchui.activity.services import activity_finish, activity_record, activity_start
 from batchui.batchapi import (
@@ -149,20 +149,8 @@ def batch_from_json(data: dict[str, Any]) -> Batch:
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def user_code_of(*, user: AbstractBaseUser) -> str:
-    """The person's EnergyCAP user code ("" when unknown), read once per user object."""
-    cached = getattr(user, "_energycap_user_code", None)
-    if cached is None:
-        cached = (
-            Profile.objects.filter(user=user).values_list("energycap_user_code", flat=True).first()
-            or ""
-        )
-        user._energycap_user_code = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def owns(*, user: AbstractBaseUser, batch: Batch) -> bool:
-    code = user_code_of(user=user)
+    code = energycap_user_code_of(user)
     owner = batch.created_by.user_code if batch.created_by else None
     return bool(code) and bool(owner) and code.casefold() == owner.casefold()
 
@@ -237,7 +225,7 @@ def batch_code_suggestion(
 ) -> str:
     """The team's convention: EnergyCAP user code + date (JSMITH_20261122), then -2, -3, ... when
     that code is taken. Codes are compared case-insensitively, as the API does."""
-    prefix = (user_code_of(user=user) or user.get_username()).upper()
+    prefix = (energycap_user_code_of(user) or user.get_username()).upper()
     base = f"{prefix}_{(today or timezone.localdate()):%Y%m%d}"
     try:
         page = get_client().list_batches(
@@ -255,7 +243,7 @@ def batch_code_suggestion(
 
 def open_batches_of(*, user: AbstractBaseUser, api_key: str) -> list[Batch]:
     """The person's own Open batches: what closeExistingBatch would close. Raises BatchApiError."""
-    code = user_code_of(user=user)
+    code = energycap_user_code_of(user)
     if not code:
         return []
     query = Filter.where("systemUserCode", "equals", code) & Filter.where(

@@ -182,7 +182,6 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         "paging": paging,
         "results": ListResults(search=search, list_url=list_url, query=request.GET),
         "user_code": user_code,
-        "row_user_code": caller.user_code,
         "list_url": list_url,
         "export_query": query,
         "selected_statuses": request.GET.getlist("status"),

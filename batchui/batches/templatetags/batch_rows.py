@@ -1,6 +1,6 @@
 """The batch list's rows, built in Python ({% load batch_rows %}).
 
-    {% batch_rows result.batches user_code=code %}   every row of a page (the list)
+    {% batch_rows result.batches %}   every row of a page (the list)
     {% batch_row batch %}             one row (batches/_row.html: the row swapped in after an edit)
     {% batch_row_buttons batch %}     one row's action buttons (batches/actions/_row_buttons.html)
 
@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from batchui.batchapi import Batch
-from batchui.batches.action_services import may_close, may_edit, user_code_of
+from batchui.batches.action_services import may_close, may_edit
 from batchui.batches.templatetags.batch_format import batch_cells, batch_details
 
 register = template.Library()
@@ -38,14 +38,13 @@ def _around_id(name: str) -> tuple[str, str]:
 
 class _PagePerson:
     """The signed-in person as the action rules (action_services) see them while one page is
-    built: each permission is asked once, the EnergyCAP user code read once (when needed)."""
+    built: each permission is asked once."""
 
     is_authenticated = True
 
-    def __init__(self, user: Any, *, user_code: str | None = None) -> None:
+    def __init__(self, user: Any) -> None:
         self._user = user
         self._perms: dict[str, bool] = {}
-        self._code = user_code
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
         if obj is not None:
@@ -55,12 +54,6 @@ class _PagePerson:
             known = self._perms[perm] = self._user.has_perm(perm)
         return known
 
-    @property
-    def _energycap_user_code(self) -> str:  # what user_code_of() reads
-        if self._code is None:
-            self._code = user_code_of(user=self._user)
-        return self._code
-
     def __getattr__(self, name: str) -> Any:
         return getattr(self._user, name)
 
@@ -68,9 +61,9 @@ class _PagePerson:
 class RowRenderer:
     """What every row of one page shares, computed once: the person and the URL shapes."""
 
-    def __init__(self, user: Any, *, user_code: str | None = None) -> None:
+    def __init__(self, user: Any) -> None:
         authenticated = user is not None and user.is_authenticated
-        self.user = _PagePerson(user, user_code=user_code) if authenticated else None
+        self.user = _PagePerson(user) if authenticated else None
         self.edit = _around_id("batches:edit")
         self.close = _around_id("batches:close")
         self.history = escape(reverse("activity:list")) + "?batch="
@@ -123,11 +116,8 @@ def _user(context: template.Context) -> Any:
 
 
 @register.simple_tag(takes_context=True)
-def batch_rows(
-    context: template.Context, batches: Iterable[Batch], user_code: str | None = None
-) -> SafeString:
-    """`user_code`: the person's EnergyCAP user code when the view read it already."""
-    renderer = RowRenderer(_user(context), user_code=user_code)
+def batch_rows(context: template.Context, batches: Iterable[Batch]) -> SafeString:
+    renderer = RowRenderer(_user(context))
     return mark_safe("".join(f"{renderer.row(batch)}\n" for batch in batches))  # noqa: S308
 
 
