@@ -16,6 +16,13 @@ from batchui.accounts.services import MissingApiKey
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """Django's LoginRequiredMiddleware; htmx requests go to the login page by HX-Redirect."""
 
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        # Django asks who is signed in first; a view that needs no sign-in (health checks) then
+        # read the session and the person for nothing whenever a session cookie came along.
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
     def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
         return sign_in_redirect(request, login_url=self.get_login_url(view_func))
 

@@ -188,3 +188,16 @@ def test_only_the_public_urls_are_open_to_anonymous_people():
         if any(ANON in access.get(method, ()) for method in METHODS)
     }
     assert open_to_anonymous <= PUBLIC_URL_NAMES
+
+
+def test_a_page_open_to_all_reads_no_session_even_with_a_session_cookie(
+    signed_in, django_assert_num_queries
+):
+    client = signed_in(Role.CLERK)
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
+    # A page that needs sign-in still reads them, and still lets the person in.
+    assert client.get("/activity/").status_code == 200
+    assert Client().get("/activity/").status_code == 302
