@@ -12,7 +12,8 @@ SIMULATOR_LATENCY_MS=50 to every call so that the API dominates, as it does agai
   that serves it growing by < 60 MB.
 
     python benchmarks/bench_list_export.py [--count 100000] [--runs 30] [--json PATH]
-    python benchmarks/bench_list_export.py --page-only [--count 10000]   # a quick look
+    python benchmarks/bench_list_export.py --page-only [--count 10000] [--latency-ms 200]
+                                                            # a quick look at the pages
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each page call")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs first")
     parser.add_argument("--export-runs", type=int, default=5, help="runs of each full export")
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=LATENCY_MS,
+        help=f"ms added to every simulator call (default {LATENCY_MS}: the budget's)",
+    )
     parser.add_argument("--json", help="write the result here (run_all.py uses this)")
     parser.add_argument(
         "--page-only",
@@ -64,7 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Result | None:
     args = parse_args(argv)
-    with app_stack(simulator_latency_ms=LATENCY_MS, simulator_workers=SIMULATOR_WORKERS) as stack:
+    latency = args.latency_ms
+    with app_stack(simulator_latency_ms=latency, simulator_workers=SIMULATOR_WORKERS) as stack:
         started = time.perf_counter()
         stack.grow_to(args.count)
         seed_seconds = time.perf_counter() - started
@@ -276,7 +284,7 @@ def report(
         f"{batches:,} batches (seeded in {seed_seconds:.0f} s). Served stack: gunicorn "
         "(production settings, 2 workers x 4 threads) calling the simulator over HTTP "
         f"(`runsimulator --workers {SIMULATOR_WORKERS}`, its own SQLite database), which adds "
-        f"{LATENCY_MS} ms to every call (`SIMULATOR_LATENCY_MS`); the page and the export are "
+        f"{args.latency_ms} ms to every call (`SIMULATOR_LATENCY_MS`); the page and the export are "
         "fetched over HTTP with a signed-in session, the bare calls made by the project's client "
         "in the benchmark's process straight to the simulator. All on this machine's 2 cores.",
         "",
