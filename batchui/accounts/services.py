@@ -128,7 +128,7 @@ def api_caller_for(user: AbstractBaseUser | AnonymousUser) -> ApiCaller:
     silently act as the service user then).
     """
     profile = _profile_or_none(user)
-    code = (profile.energycap_user_code or "") if profile else ""
+    code = energycap_user_code_of(user)
     own = _stored_key(profile) if profile else None
     if own:
         return ApiCaller(key=own, user_code=code)
