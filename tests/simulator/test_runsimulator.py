@@ -69,16 +69,21 @@ def test_a_normal_call_over_http(server, key):
     assert listed.headers["Content-Length"] == str(len(listed.content))
 
 
-def test_a_dropped_connection_is_a_connection_error(server, key):
+def assert_a_dropped_open(url: str, key: str) -> None:
+    """An open (POST) that the simulator drops before answering: the client sees a connection
+    error."""
     faults.inject("drop_before", method="POST")
-
     with pytest.raises(requests.ConnectionError):
         requests.post(
-            f"{server.url}/api/v3/batch",
+            f"{url}/api/v3/batch",
             json={"batchCode": "LOST"},
             headers={"ECI-ApiKey": key},
             timeout=TIMEOUT,
         )
+
+
+def test_a_dropped_connection_is_a_connection_error(server, key):
+    assert_a_dropped_open(server.url, key)
 
     assert not Batch.objects.exists()
     # The server lives on.
@@ -404,14 +409,7 @@ def test_workers_serve_from_several_processes_and_stop_together(simulator_proces
         requests.get(f"{url}/api/v3/batch", headers={"ECI-ApiKey": key}, timeout=TIMEOUT)
         for _ in range(6)  # a new connection each time: either process may take it
     ]
-    faults.inject("drop_before", method="POST")
-    with pytest.raises(requests.ConnectionError):
-        requests.post(
-            f"{url}/api/v3/batch",
-            json={"batchCode": "LOST"},
-            headers={"ECI-ApiKey": key},
-            timeout=TIMEOUT,
-        )
+    assert_a_dropped_open(url, key)
 
     assert [answer.status_code for answer in answers] == [200] * 6
     assert not Batch.objects.exists()
