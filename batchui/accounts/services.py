@@ -118,6 +118,12 @@ class ApiCaller:
 
     key: str = field(repr=False)
     user_code: str
+    own_key: bool = False  # the person's own key (else the shared service key)
+
+    @property
+    def acts_as(self) -> str:
+        """The EnergyCAP user code the key acts as ("" when unknown: the service key's user)."""
+        return self.user_code if self.own_key else ""
 
 
 def api_caller_for(user: AbstractBaseUser | AnonymousUser) -> ApiCaller:
@@ -131,7 +137,7 @@ def api_caller_for(user: AbstractBaseUser | AnonymousUser) -> ApiCaller:
     code = energycap_user_code_of(user)
     own = _stored_key(profile) if profile else None
     if own:
-        return ApiCaller(key=own, user_code=code)
+        return ApiCaller(key=own, user_code=code, own_key=True)
     if settings.ECI_API_KEY:
         return ApiCaller(key=settings.ECI_API_KEY, user_code=code)
     raise MissingApiKey

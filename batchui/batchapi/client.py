@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -65,9 +66,13 @@ API_PREFIX = "/api/v3"
 DEFAULT_PAGE_SIZE = 250
 MAX_PAGE_SIZE = 1000
 ITER_PAGE_SIZE = 1000
-# An ambiguous open is only "recovered" if the batch found was opened after the call started,
-# allowing this much difference between our clock and the API's.
-CLOCK_TOLERANCE = timedelta(minutes=15)
+# An ambiguous open is only "recovered" if the batch found was opened after the call began, on the
+# API's clock (read from its Date header). Both that header and the API's date-times are written to
+# the second: this much slack keeps a batch opened in the call's first second from looking older.
+CLOCK_SLACK = timedelta(seconds=2)
+# Gateway errors: a proxy says the API's own answer did not reach it, so the call may have acted.
+# Any other 5xx is the API's answer: the call failed.
+LOST_ANSWER_STATUSES = frozenset({502, 504})
 
 _HEADER_SAFE = re.compile(r"[!-~]+")  # printable ASCII without spaces: what a key or an id can be
 _HOST_ONLY = re.compile(r"/api(/v\d+)?/?$", re.IGNORECASE)
@@ -265,11 +270,19 @@ class BatchApiClient:
         )
         return self._batch(response, key=self._key(api_key), not_found=_not_found(batch_id))
 
-    def open_batch(self, create: BatchCreate, *, api_key: str | None = None) -> Batch:
-        """Open a batch. Never sent twice: when the answer is lost (timeout, dropped connection,
-        5xx, unreadable body) the client looks the code up (codes are unique) and returns the
-        batch found (`recovered=True`), or says the batch was NOT opened, or, if the lookup fails
-        too, raises ApiOutcomeUnknown."""
+    def open_batch(
+        self, create: BatchCreate, *, api_key: str | None = None, created_by: str = ""
+    ) -> Batch:
+        """Open a batch. Never sent twice.
+
+        When the answer is lost (timeout, dropped connection, a gateway's 502/504, an unreadable
+        200), the client looks the code up (codes are unique) and returns the batch found
+        (`recovered=True`) only if this call could have made it: created by `created_by` (the
+        EnergyCAP user code the key acts as) after the call began, on the API's clock. A batch
+        that proves otherwise means the batch was NOT opened; when it cannot be told (no
+        `created_by`, no clock, the lookup failing), ApiOutcomeUnknown. Any other 5xx is the
+        API's answer: the call failed.
+        """
         if not isinstance(create, BatchCreate):
             raise TypeError("open_batch needs a BatchCreate")
         key, request_id = self._key(api_key), self._request_id()
@@ -286,16 +299,16 @@ class BatchApiClient:
         except _NoAnswerError as failed:
             if not failed.maybe_processed:
                 raise _restate(failed.error, "The batch was NOT opened") from None
-            return self._recover_open(create, failed.error, key, request_id, started)
-        if response.status_code >= 500:
+            return self._recover_open(create, failed.error, key, request_id, started, created_by)
+        if response.status_code in LOST_ANSWER_STATUSES:
             error = self._error(response, key=key)
-            return self._recover_open(create, error, key, request_id, started)
+            return self._recover_open(create, error, key, request_id, started, created_by)
         try:
             return self._batch(response, key=key, not_found="The batch API URL was not found.")
         except ApiBadResponse as error:
             if response.status_code != 200:
                 raise
-            return self._recover_open(create, error, key, request_id, started)
+            return self._recover_open(create, error, key, request_id, started, created_by)
 
     def edit_batch(
         self, batch_id: int, *, batch_code: str, note: str | None, api_key: str | None = None
@@ -330,7 +343,7 @@ class BatchApiClient:
             if not failed.maybe_processed:
                 raise _restate(failed.error, "The batch was NOT closed") from None
             return self._recover_close(batch_id, failed.error, key, request_id)
-        if response.status_code >= 500:
+        if response.status_code in LOST_ANSWER_STATUSES:
             return self._recover_close(batch_id, self._error(response, key=key), key, request_id)
         try:
             return self._batch(response, key=key, not_found=_not_found(batch_id))
@@ -348,6 +361,7 @@ class BatchApiClient:
         key: str,
         request_id: str,
         started: datetime,
+        created_by: str,
     ) -> Batch:
         code = create.batch_code
         logger.warning(
@@ -355,24 +369,43 @@ class BatchApiClient:
             type(cause).__name__,
             request_id,
         )
+        unknown = (
+            f"It is not known whether batch {code!r} was opened: the API's answer was lost and "
+            "{why}. Check the batch list before trying again."
+        )
         try:
-            page = self._page(
+            response = self._fetch_page(
                 str(Filter.where("batchCode", "equals", code)), 1, 10, key, request_id
             )
+            page = self._read_page(response, key=key)
         except BatchApiError:
-            raise ApiOutcomeUnknown(
-                f"It is not known whether batch {code!r} was opened: the API's answer was lost "
-                "and looking it up failed too. Check the batch list before trying again."
-            ) from None
+            raise ApiOutcomeUnknown(unknown.format(why="looking it up failed too")) from None
         found = next((b for b in page.items if b.batch_code.casefold() == code.casefold()), None)
         if found is None:
             raise _restate(cause, f"The batch {code!r} was NOT opened") from None
-        if found.start_date is not None and found.start_date < started - CLOCK_TOLERANCE:
+        creator = found.created_by
+        creator_code = (creator.user_code or "") if creator else ""
+        if created_by and creator_code and creator_code.casefold() != created_by.casefold():
+            who = (creator.full_name or creator_code) if creator else creator_code
+            raise _restate(
+                cause,
+                f"The batch {code!r} was NOT opened: {who} already has a batch with this code",
+            ) from None
+        began = _began_on_api_clock(started, response)
+        opened = found.start_date
+        if began is not None and opened is not None and opened < began - CLOCK_SLACK:
             raise _restate(
                 cause,
                 f"The batch {code!r} was NOT opened: a batch with this code already exists "
-                f"(opened {found.start_date:%Y-%m-%d %H:%M} UTC)",
+                f"(opened {opened:%Y-%m-%d %H:%M} UTC)",
             ) from None
+        if not (created_by and creator_code) or began is None or opened is None:
+            raise ApiOutcomeUnknown(
+                unknown.format(
+                    why="a batch with this code exists, but whether this attempt opened it "
+                    "cannot be told"
+                )
+            )
         logger.warning(
             "open recovered: batch %s exists after an ambiguous answer (request %s)",
             found.batch_id,
@@ -693,6 +726,18 @@ class BatchApiClient:
         return ApiBadResponse(
             f"The Batch API answered with an unexpected status (HTTP {status}).", status=status
         )
+
+
+def _began_on_api_clock(started: datetime, response: requests.Response) -> datetime | None:
+    """`started` (our clock) on the API's clock, from the `Date` header of `response`, a call
+    that ended just now; None when the answer has no usable Date."""
+    try:
+        api_now = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    if api_now.tzinfo is None:
+        return None
+    return started + (api_now - datetime.now(UTC))
 
 
 def _not_found(batch_id: int) -> str:

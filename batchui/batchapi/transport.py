@@ -5,6 +5,7 @@ Mounted on a pseudo host (SIMULATOR_HOST), it turns a PreparedRequest into a WSG
 takes the same HTTP code path as against a real host (headers, status codes, bodies).
 
 What a real connection does and this one imitates:
+- The server's `Date` header.
 - `DropConnection` raised by the simulator becomes `requests.ConnectionError`.
 - Timeouts: the call runs to completion in the calling thread (it cannot be interrupted), and a
   call that took longer than the read timeout raises `requests.ReadTimeout` afterwards. So a
@@ -19,6 +20,7 @@ import io
 import sys
 import time
 from collections.abc import Callable, Iterable
+from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -177,6 +179,8 @@ class SimulatorAdapter(BaseAdapter):
         response.status_code = status
         response.reason = reason
         response.headers = CaseInsensitiveDict(headers)
+        # An HTTP server adds the Date header (RFC 9110); the client reads the API's clock from it.
+        response.headers.setdefault("Date", formatdate(usegmt=True))
         response.raw = io.BytesIO(body)
         response.url = request.url or ""
         response.request = request

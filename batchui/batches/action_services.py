@@ -21,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from batchui.accounts.roles import CLOSE_ANY_BATCH, CLOSE_BATCH, EDIT_BATCH
-from batchui.accounts.services import energycap_user_code_of
+from batchui.accounts.services import api_caller_for, energycap_user_code_of
 from batchui.activity.models import Action, Outcome
 from batchui.activity.services import activity_finish, activity_record, activity_start
 from batchui.batchapi import (
@@ -342,16 +342,19 @@ def batch_open(
         user=user, action=Action.OPEN, batch_code=data.batch_code, changes=changes, token=token
     )
     try:
-        batch = get_client().open_batch(data, api_key=api_key)
+        batch = get_client().open_batch(
+            data, api_key=api_key, created_by=api_caller_for(user).acts_as
+        )
     except BatchApiError as error:
         outcome = _outcome_of_error(Action.OPEN, error)
     else:
         message = f"Batch {batch.batch_code} opened."
         if batch.recovered:
             message += " (The API's answer was lost; the dashboard checked that it was opened.)"
-        closed = changes.get("closedBatches")
-        if isinstance(closed, list) and closed:
-            message += " Your open batches closed with it: " + ", ".join(closed) + "."
+        if data.close_existing_batch:
+            message += " " + _closed_with_it(
+                user=user, api_key=api_key, expected=changes["closedBatches"]
+            )
         outcome = ActionOutcome(
             action=Action.OPEN,
             kind=OutcomeKind.SUCCESS,
@@ -367,6 +370,30 @@ def batch_open(
         secret=api_key,
     )
     return _settle(token=token, outcome=outcome, keep=_keep(outcome))
+
+
+def _closed_with_it(*, user: AbstractBaseUser, api_key: str, expected: list[str] | str) -> str:
+    """What closeExistingBatch did, read back from the API: only batches seen closed are named."""
+    code = energycap_user_code_of(user)
+    if isinstance(expected, str) or not code:
+        return "Whether your other open batches were closed could not be checked: see the list."
+    if not expected:
+        return ""
+    query = Filter.where("systemUserCode", "equals", code) & Filter.where(
+        "batchCode", "one of", expected
+    )
+    try:
+        now = get_client().list_batches(filter=query, page_size=1000, api_key=api_key).items
+    except BatchApiError:
+        return "Whether your other open batches were closed could not be checked: see the list."
+    closed = [b.batch_code for b in now if b.batch_status is BatchStatus.CLOSED]
+    still = [b.batch_code for b in now if b.batch_status is not BatchStatus.CLOSED]
+    parts = []
+    if closed:
+        parts.append("Your open batches closed with it: " + ", ".join(closed) + ".")
+    if still:
+        parts.append("Still not closed: " + ", ".join(still) + ".")
+    return " ".join(parts)
 
 
 def batch_edit(

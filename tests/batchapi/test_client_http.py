@@ -6,7 +6,7 @@ import json
 import logging
 import traceback
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from email.utils import format_datetime, formatdate
 
 import pytest
 import requests
@@ -418,12 +418,21 @@ def test_retry_after_beyond_the_remaining_budget_is_not_waited_for(clock):
 
 
 @responses.activate
-def test_open_is_never_retried_blindly(api, clock):
+def test_open_is_never_retried_and_a_5xx_from_the_api_is_its_answer(api, clock):
     responses.add(responses.POST, LIST, json={"message": "busy"}, status=503)
-    add_list(items=[], headers={**PAGING, "TotalNumberOfRecords": "0", "TotalPages": "0"})
-    with pytest.raises(ApiServerError, match="NOT opened") as caught:
-        api.open_batch(BatchCreate(batch_code="A"))
+    with pytest.raises(ApiServerError, match="busy") as caught:
+        api.open_batch(BatchCreate(batch_code="A"), created_by="JSMITH")
     assert caught.value.status == 503
+    assert [call.request.method for call in responses.calls] == ["POST"]
+
+
+@pytest.mark.parametrize("status", [502, 504])
+@responses.activate
+def test_a_gateway_error_on_open_is_a_lost_answer_that_is_looked_up(api, clock, status):
+    responses.add(responses.POST, LIST, status=status)
+    add_list(items=[], headers={**PAGING, "TotalNumberOfRecords": "0", "TotalPages": "0"})
+    with pytest.raises(ApiServerError, match="NOT opened"):
+        api.open_batch(BatchCreate(batch_code="A"), created_by="JSMITH")
     methods = [call.request.method for call in responses.calls]
     assert methods == ["POST", "GET"]  # the GET is the lookup, not a retry
     assert responses.calls[1].request.params["filter"] == "batchCode equals 'A'"
@@ -454,22 +463,87 @@ def test_open_that_never_connected_is_not_looked_up(api):
     assert len(responses.calls) == 1
 
 
+def _api_now(offset: timedelta = timedelta(0)) -> tuple[str, dict]:
+    """A naive UTC startDate of "now" on an API clock `offset` from ours, and its Date header."""
+    now = datetime.now(UTC) + offset
+    return now.replace(microsecond=0, tzinfo=None).isoformat(), {
+        **PAGING,
+        "Date": formatdate(now.timestamp(), usegmt=True),
+    }
+
+
 @responses.activate
 def test_ambiguous_open_found_by_code_is_returned_as_recovered(api):
     responses.add(responses.POST, LIST, body=requests.ConnectionError("reset by peer"))
-    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat()
-    add_list(items=[batch_body(batchCode="o'brien", startDate=now)])
-    batch = api.open_batch(BatchCreate(batch_code="O'Brien"))
+    now, headers = _api_now()
+    add_list(items=[batch_body(batchCode="o'brien", startDate=now)], headers=headers)
+    batch = api.open_batch(BatchCreate(batch_code="O'Brien"), created_by="jsmith")
     assert batch.recovered is True
     assert responses.calls[1].request.params["filter"] == "batchCode equals 'O''Brien'"
 
 
 @responses.activate
+def test_recovery_reads_the_api_clock_from_its_date_header(api):
+    # The API's clock runs an hour ahead of ours: its "now" is still after the call began.
+    responses.add(responses.POST, LIST, body=requests.ReadTimeout("slow"))
+    now, headers = _api_now(timedelta(hours=1))
+    add_list(items=[batch_body(batchCode="A", startDate=now)], headers=headers)
+    assert api.open_batch(BatchCreate(batch_code="A"), created_by="JSMITH").recovered
+
+
+@responses.activate
+def test_a_batch_of_that_code_by_someone_else_was_not_opened_by_this_call(api):
+    # Finding 1 of the red-team pass: another person's batch with the code, opened just now.
+    responses.add(responses.POST, LIST, body=requests.ConnectionError("reset by peer"))
+    now, headers = _api_now()
+    add_list(items=[batch_body(batchCode="X", startDate=now)], headers=headers)
+    with pytest.raises(ApiUnavailable, match="NOT opened: Jane Smith already has a batch"):
+        api.open_batch(BatchCreate(batch_code="X"), created_by="OTHER")
+
+
+@responses.activate
+def test_my_own_batch_opened_before_the_call_was_not_opened_by_it(api):
+    responses.add(responses.POST, LIST, body=requests.ReadTimeout("slow"))
+    earlier, headers = _api_now(timedelta(minutes=-3))
+    headers["Date"] = formatdate(usegmt=True)
+    add_list(items=[batch_body(batchCode="A", startDate=earlier)], headers=headers)
+    with pytest.raises(ApiTimeout, match="NOT opened: a batch with this code already exists"):
+        api.open_batch(BatchCreate(batch_code="A"), created_by="JSMITH")
+
+
+@pytest.mark.parametrize("missing", ["who the key acts as", "the API's clock", "the open date"])
+@responses.activate
+def test_a_recovery_that_cannot_be_established_is_unknown_never_success(api, missing):
+    responses.add(responses.POST, LIST, body=requests.ConnectionError("reset by peer"))
+    now, headers = _api_now()
+    body = batch_body(batchCode="A", startDate=now)
+    created_by = "JSMITH"
+    if missing == "who the key acts as":
+        created_by = ""
+    elif missing == "the API's clock":
+        del headers["Date"]
+    else:
+        body["startDate"] = None
+    add_list(items=[body], headers=headers)
+    with pytest.raises(ApiOutcomeUnknown, match="Check the batch list"):
+        api.open_batch(BatchCreate(batch_code="A"), created_by=created_by)
+
+
+@responses.activate
 def test_ambiguous_open_finding_an_old_batch_with_that_code_did_not_open_it(api):
     responses.add(responses.POST, LIST, status=504)
-    add_list(items=[batch_body(batchCode="A", startDate="2020-01-01T00:00:00")])
+    _, headers = _api_now()
+    add_list(items=[batch_body(batchCode="A", startDate="2020-01-01T00:00:00")], headers=headers)
     with pytest.raises(ApiServerError, match="already exists"):
-        api.open_batch(BatchCreate(batch_code="A"))
+        api.open_batch(BatchCreate(batch_code="A"), created_by="JSMITH")
+
+
+@responses.activate
+def test_a_5xx_from_the_api_on_close_is_its_answer(api):
+    responses.add(responses.PUT, CLOSE, json={"message": "database down"}, status=500)
+    with pytest.raises(ApiServerError, match="database down"):
+        api.close_batch(5)
+    assert [call.request.method for call in responses.calls] == ["PUT"]
 
 
 # --- the key stays secret --------------------------------------------------------------------

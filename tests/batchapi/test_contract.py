@@ -12,11 +12,13 @@ from batchui.batchapi import (
     ApiAuthError,
     ApiBadResponse,
     ApiNotFound,
+    ApiOutcomeUnknown,
     ApiServerError,
     ApiTimeout,
     ApiUnavailable,
     ApiValidationError,
     BatchApiClient,
+    BatchApiError,
     BatchCreate,
     BatchStatus,
     Filter,
@@ -156,12 +158,32 @@ def test_a_busy_answer_on_get_is_retried_after_retry_after(client, sim_clock, st
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_a_server_error_on_open_is_checked_and_reported_not_opened(client, status):
+def test_a_server_error_on_open_is_its_answer(client, status):
     faults.inject("status", method="POST", status=status, times=1)
-    with pytest.raises(ApiServerError, match="NOT opened") as caught:
-        client.open_batch(BatchCreate(batch_code="Busy"))
+    with pytest.raises(ApiServerError, match="simulated fault") as caught:
+        client.open_batch(BatchCreate(batch_code="Busy"), created_by="JSMITH")
     assert caught.value.status == status
     assert StoredBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_on_open_is_checked_and_reported_not_opened(client, status):
+    faults.inject("status", method="POST", status=status, times=1)
+    with pytest.raises(ApiServerError, match="NOT opened") as caught:
+        client.open_batch(BatchCreate(batch_code="Busy"), created_by="JSMITH")
+    assert caught.value.status == status
+    assert StoredBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "malformed"])
+def test_a_lost_open_of_a_code_someone_else_has_is_not_reported_opened(client, fault):
+    other, _ = make_api_user(code="BOTHER", name="Bea Other")
+    theirs = make_batch(user=other, code="Shared")
+    faults.inject(fault, method="POST", path=LIST_PATH, times=1)
+    with pytest.raises(BatchApiError, match="NOT opened: Bea Other already has") as caught:
+        client.open_batch(BatchCreate(batch_code="Shared"), created_by="JSMITH")
+    assert not isinstance(caught.value, ApiOutcomeUnknown)
+    assert list(StoredBatch.objects.values_list("batch_id", flat=True)) == [theirs.batch_id]
 
 
 def test_a_dropped_connection_on_get_is_retried(client, sim_clock):
@@ -178,7 +200,7 @@ def test_a_malformed_body_on_get_is_a_bad_response(client):
 
 def test_open_dropped_after_it_was_stored_reports_the_one_batch(client):
     faults.inject("drop_after", method="POST", path=LIST_PATH, times=1)
-    batch = client.open_batch(BatchCreate(batch_code="Dropped'After"))
+    batch = client.open_batch(BatchCreate(batch_code="Dropped'After"), created_by="JSMITH")
     assert batch.recovered is True
     assert batch.batch_code == "Dropped'After"
     assert StoredBatch.objects.count() == 1
@@ -187,7 +209,7 @@ def test_open_dropped_after_it_was_stored_reports_the_one_batch(client):
 
 def test_open_answered_with_a_malformed_body_reports_the_one_batch(client):
     faults.inject("malformed", method="POST", path=LIST_PATH, times=1)
-    batch = client.open_batch(BatchCreate(batch_code="Garbled"))
+    batch = client.open_batch(BatchCreate(batch_code="Garbled"), created_by="JSMITH")
     assert batch.recovered is True
     assert StoredBatch.objects.count() == 1
 
@@ -236,6 +258,6 @@ def test_open_past_the_read_timeout_is_found_and_reported_once(transactional_db)
     _, key = make_api_user(code="SLOW", name="Slow Opener")
     faults.inject("latency", method="POST", latency_ms=400, times=1)
     with BatchApiClient(api_key=key, timeout=0.2) as slow:
-        batch = slow.open_batch(BatchCreate(batch_code="Slow"))
+        batch = slow.open_batch(BatchCreate(batch_code="Slow"), created_by="SLOW")
     assert batch.recovered is True
     assert StoredBatch.objects.count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 
 from batchui.activity.models import ActivityEntry, Outcome
 from batchui.simulator import faults
@@ -15,6 +16,7 @@ from tests.batches.test_action_support import (
     batch_of,
     client_for,
     configure_api,
+    person,
 )
 
 pytestmark = pytest.mark.django_db
@@ -262,6 +264,78 @@ def test_lost_answers_of_an_open_that_happened_are_recovered(fault):
     assert f'<tbody id="batch-{batch.batch_id}"' in html
     assert "checked that it was opened" in html
     assert ActivityEntry.objects.get().outcome == Outcome.SUCCESS
+
+
+@pytest.mark.parametrize("close_existing", [False, True], ids=["alone", "close-existing"])
+@pytest.mark.parametrize("fault", ["drop_after", "malformed", "latency", "500", "503"])
+def test_a_lost_answer_to_an_open_of_someone_elses_code_is_never_success(fault, close_existing):
+    # Red-team finding 1: Otto already has X; Cora opens X and the answer is lost. She was told
+    # "Batch X opened", the log held Otto's batch, and her own batches were "closed with it".
+    theirs = batch_of("otto", "X_SHARED")
+    mine = batch_of("cora", "CORA_STILL_OPEN")
+    client = client_for("cora")
+    token = token_of(client.get("/batches/new/").content.decode())
+    faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS[fault])
+    data = typed(batch_code="X_SHARED", token=token)
+    if close_existing:
+        data["close_existing_batch"] = "on"
+    html = client.post("/batches/new/", data, headers=HTMX).content.decode()
+    assert "Batch X_SHARED opened" not in html
+    assert "checked that it was opened" not in html
+    assert "closed with it" not in html
+    assert 'id="open-batch-errors"' in html
+    if fault in ("500", "503"):
+        assert "simulated fault" in html  # the API's own answer
+    else:
+        assert "NOT opened: Otto Other already has a batch with this code" in html
+    entry = ActivityEntry.objects.get()
+    assert entry.outcome != Outcome.SUCCESS
+    assert entry.batch_id != theirs.batch_id
+    mine.refresh_from_db()
+    assert mine.batch_status == BatchStatus.OPEN
+    assert list(Batch.objects.filter(batch_code="X_SHARED")) == [theirs]
+
+
+def test_close_existing_names_only_the_batches_seen_closed(monkeypatch):
+    from batchui.batches import action_services
+
+    batch_of("cora", "CORA_A")
+    batch_of("cora", "CORA_B")
+    client = client_for("cora")
+    token = token_of(client.get("/batches/new/").content.decode())
+    # CORA_B is put on hold by someone between the preview and the open: the API's
+    # closeExistingBatch closes Open batches only, so it stays pending and is not named as closed.
+    listed = action_services.open_batches_of
+
+    def listed_then_held(**kwargs):
+        found = listed(**kwargs)
+        Batch.objects.filter(batch_code="CORA_B").update(batch_status=BatchStatus.PENDING)
+        return found
+
+    monkeypatch.setattr(action_services, "open_batches_of", listed_then_held)
+    data = typed(token=token, close_existing_batch="on")
+    html = client.post("/batches/new/", data, headers=HTMX).content.decode()
+    assert "Your open batches closed with it: CORA_A." in html
+    assert "Still not closed: CORA_B." in html
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_lost_open_of_a_person_on_the_service_key_is_unknown(settings, htmx):
+    # The shared service key acts as its own API user: who opened a found batch cannot be told.
+    from batchui.accounts.services import api_key_remove
+    from tests.simulator.helpers import make_api_user
+
+    _, service_key = make_api_user(code="SERVICE", name="Service User")
+    settings.ECI_API_KEY = service_key
+    cora = person("cora")
+    api_key_remove(user=cora)
+    client = Client()
+    client.force_login(cora)
+    token = token_of(client.get("/batches/new/").content.decode())
+    faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS["drop_after"])
+    response = client.post("/batches/new/", typed(token=token), headers=HTMX if htmx else {})
+    assert "not known whether" in response.content.decode()
+    assert ActivityEntry.objects.get().outcome == Outcome.UNKNOWN
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])

@@ -149,9 +149,9 @@ def test_the_attempt_is_logged_before_the_api_is_called(api, monkeypatch):
     client = get_client()
     real_open = client.open_batch
 
-    def spy(create, *, api_key=None):
+    def spy(create, **kwargs):
         seen.append(list(ActivityEntry.objects.values_list("outcome", "finished")))
-        return real_open(create, api_key=api_key)
+        return real_open(create, **kwargs)
 
     monkeypatch.setattr(client, "open_batch", spy)
     action_services.batch_open(
@@ -167,7 +167,7 @@ def test_the_attempt_is_logged_before_the_api_is_called(api, monkeypatch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fault", [{"kind": "status", "status": 500}, {"kind": "drop_before"}])
+@pytest.mark.parametrize("fault", [{"kind": "status", "status": 502}, {"kind": "drop_before"}])
 def test_failures_are_logged_with_the_apis_message_and_never_the_key(api, fault):
     user = person("cora")
     key = api_key_for(user)
