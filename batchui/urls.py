@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 
 from batchui.core import health
@@ -11,4 +12,5 @@ urlpatterns = [
     path("batches/", include("batchui.batches.urls")),
     path("activity/", include("batchui.activity.urls")),
     path("", include("batchui.review.urls")),
+    path("admin/", admin.site.urls),
 ]
