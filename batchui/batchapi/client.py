@@ -54,7 +54,6 @@ from batchui.batchapi.values import (
     BatchPage,
     BatchStatus,
     parse_batch,
-    parse_batches,
 )
 
 logger = logging.getLogger("batchui.batchapi")
@@ -470,7 +469,7 @@ class BatchApiClient:
         if not isinstance(data, list):
             raise ApiBadResponse("The Batch API sent something other than a list of batches.")
         return BatchPage(
-            items=parse_batches(data),
+            items=tuple(parse_batch(item) for item in data),
             page_number=_paging_header(response, "PageNumber"),
             page_size=_paging_header(response, "PageSize"),
             total_records=_paging_header(response, "TotalNumberOfRecords"),
