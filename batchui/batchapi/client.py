@@ -604,8 +604,8 @@ class BatchApiClient:
     ) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
         failed = not isinstance(outcome, int) or outcome >= 500 or outcome == 429
-        # The same fields as structured extras (batchui.core.logging names them so): a JSON log
-        # line carries them whatever the message's wording.
+        # The same fields as structured extras: batchui.core.logging's JSON lines carry them
+        # whatever the message's wording.
         logger.log(
             logging.WARNING if failed else logging.INFO,
             "batchapi %s %s -> %s in %.0f ms (attempt %d, request %s)",
