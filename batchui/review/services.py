@@ -179,26 +179,6 @@ class _Tally:
         self.analyzing_count += batch.analyzing_count
         self.kickout_count += int(batch.has_imports_with_kickout)
 
-    @classmethod
-    def summed(cls, tallies: Iterable[_Tally], *, full_name: str) -> _Tally:
-        """One tally of everything in `tallies` (so each batch is added once, to its owner)."""
-        total = cls(user_id=None, user_code="", full_name=full_name)
-        for tally in tallies:
-            total.open_count += tally.open_count
-            total.pending_count += tally.pending_count
-            total.bill_count += tally.bill_count
-            total.total_cost += tally.total_cost
-            total.flag_count += tally.flag_count
-            total.analyzing_count += tally.analyzing_count
-            total.kickout_count += tally.kickout_count
-            total.closed_recently += tally.closed_recently
-            oldest = tally.oldest_open_start
-            if oldest is not None and (
-                total.oldest_open_start is None or oldest < total.oldest_open_start
-            ):
-                total.oldest_open_start = oldest
-        return total
-
     def frozen(self, now: datetime) -> PersonFigures:
         return PersonFigures(
             user_id=self.user_id,
@@ -264,11 +244,13 @@ def review_figures(
             tallies[user_id] = _Tally(user_id=user_id, user_code=code, full_name=name)
         return tallies[user_id]
 
+    team = _Tally(user_id=None, user_code="", full_name="Everyone")
     for batch in work:
         tally_of(batch).add(batch)
+        team.add(batch)
     for batch in closed:
         tally_of(batch).closed_recently += 1
-    team = _Tally.summed(tallies.values(), full_name="Everyone")
+        team.closed_recently += 1
 
     people = sorted(
         (t.frozen(now) for t in tallies.values()),
