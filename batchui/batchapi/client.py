@@ -16,13 +16,15 @@ import re
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from itertools import islice
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -54,7 +56,6 @@ from batchui.batchapi.values import (
     BatchPage,
     BatchStatus,
     parse_batch,
-    parse_batches,
 )
 
 logger = logging.getLogger("batchui.batchapi")
@@ -241,23 +242,17 @@ class BatchApiClient:
         filter: FilterArg = None,
         api_key: str | None = None,
         max_workers: int = 4,
-        first_pages: int = 1,
     ) -> Iterator[Batch]:
         """Every matching batch, in the API's order, fetched 1000 a page.
 
-        Page 1 first (it tells how many pages there are), then the others concurrently on at most
-        `max_workers` threads, never more than `max_workers` pages ahead of the consumer. With
-        `first_pages` > 1, pages 2..first_pages are asked for alongside page 1 (those past the
-        end are dropped unread): one round trip less when there are that many pages, a few empty
-        pages asked for when there are not. A batch seen on an earlier page is not yielded again
-        (pages shift when batches are opened while paging). Closing the iterator early cancels
-        the pages not yet fetched.
+        Page 1 first (it tells how many pages there are), then exactly the pages that remain,
+        concurrently on at most `max_workers` threads, never more than `max_workers` pages ahead
+        of the consumer. A batch seen on an earlier page is not yielded again (pages shift when
+        batches are opened while paging). Closing the iterator early cancels the pages not yet
+        fetched.
         """
         _positive_int("max_workers", max_workers)
-        _positive_int("first_pages", first_pages)
-        return self._iter(
-            _filter_text(filter), self._key(api_key), self._request_id(), max_workers, first_pages
-        )
+        return self._iter(_filter_text(filter), self._key(api_key), self._request_id(), max_workers)
 
     def get_batch(self, batch_id: int, *, api_key: str | None = None) -> Batch:
         batch_id = _positive_int("batch_id", batch_id)
@@ -470,7 +465,7 @@ class BatchApiClient:
         if not isinstance(data, list):
             raise ApiBadResponse("The Batch API sent something other than a list of batches.")
         return BatchPage(
-            items=parse_batches(data),
+            items=tuple(parse_batch(item) for item in data),
             page_number=_paging_header(response, "PageNumber"),
             page_size=_paging_header(response, "PageSize"),
             total_records=_paging_header(response, "TotalNumberOfRecords"),
@@ -478,8 +473,11 @@ class BatchApiClient:
         )
 
     def _iter(
-        self, filter_text: str, key: str, request_id: str, max_workers: int, first_pages: int
+        self, filter_text: str, key: str, request_id: str, max_workers: int
     ) -> Iterator[Batch]:
+        def fetch(number: int) -> BatchPage:
+            return self._page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
+
         seen: set[int] = set()
 
         def fresh(page: BatchPage) -> Iterator[Batch]:
@@ -488,62 +486,26 @@ class BatchApiClient:
                     seen.add(batch.batch_id)
                     yield batch
 
-        def fetch(number: int) -> requests.Response:
-            return self._fetch_page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
-
-        # The threads wait for the answers; this one decodes them, one page at a time (decoding
-        # is CPU work that threads would only interleave under the GIL), in the order they
-        # arrive, and yields them in page order. Pages asked for plus pages decoded and not yet
-        # yielded never exceed `max_workers`: that bounds the memory.
-        pool: ThreadPoolExecutor | None = None
-        asked: dict[int, Future[requests.Response]] = {}
-        decoded: dict[int, BatchPage] = {}
-        guessed = min(first_pages, max_workers + 1)
-        if guessed > 1:
-            # Pages 2.. asked for alongside page 1, before it tells how many there are.
-            pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="batchapi-page")
-            asked = {number: pool.submit(fetch, number) for number in range(2, guessed + 1)}
+        first = fetch(1)
+        if first.total_pages <= 1:
+            yield from fresh(first)
+            return
+        # Pages asked for and not yet yielded never exceed `max_workers`: that bounds the memory.
+        rest = iter(range(2, first.total_pages + 1))
+        pool = ThreadPoolExecutor(
+            max_workers=min(max_workers, first.total_pages - 1), thread_name_prefix="batchapi-page"
+        )
+        ahead = deque(pool.submit(fetch, number) for number in islice(rest, max_workers))
         try:
-            answer = fetch(1)
-            last_page = _announced_pages(answer)
-            for number in [number for number in asked if number > last_page]:
-                asked.pop(number).cancel()  # past the end: never read
-            if last_page <= 1:
-                yield from fresh(self._read_page(answer, key=key))
-                return
-            workers = min(max_workers, last_page - 1)
-            if pool is None:
-                pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchapi-page")
-            next_page = max(asked, default=1) + 1
-
-            def ask() -> None:
-                nonlocal next_page
-                while next_page <= last_page and len(asked) + len(decoded) < workers:
-                    asked[next_page] = pool.submit(fetch, next_page)
-                    next_page += 1
-
-            # The next pages are asked for before page 1 is decoded, and fetched while the
-            # consumer reads it.
-            ask()
-            yield from fresh(self._read_page(answer, key=key))
-            for page_number in range(2, last_page + 1):
-                while page_number not in decoded:
-                    arrived = [number for number, future in asked.items() if future.done()]
-                    if not arrived:
-                        wait(asked.values(), return_when=FIRST_COMPLETED)
-                        continue
-                    number = min(arrived)  # the earliest of those that are in
-                    response = asked.pop(number).result()
-                    decoded[number] = self._read_page(response, key=key)
-                    ask()
-                page = decoded.pop(page_number)
-                ask()
+            yield from fresh(first)
+            while ahead:
+                page = ahead.popleft().result()
+                ahead.extend(pool.submit(fetch, number) for number in islice(rest, 1))
                 yield from fresh(page)
         finally:
-            for future in asked.values():
+            for future in ahead:
                 future.cancel()
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # --- one call ----------------------------------------------------------------------------
 
@@ -642,8 +604,8 @@ class BatchApiClient:
     ) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
         failed = not isinstance(outcome, int) or outcome >= 500 or outcome == 429
-        # The same fields as structured extras (batchui.core.logging names them so): a JSON log
-        # line carries them whatever the message's wording.
+        # The same fields as structured extras: batchui.core.logging's JSON lines carry them
+        # whatever the message's wording.
         logger.log(
             logging.WARNING if failed else logging.INFO,
             "batchapi %s %s -> %s in %.0f ms (attempt %d, request %s)",
@@ -772,16 +734,6 @@ def _field_errors(payload: Any, *, key: str) -> dict[str, list[str]]:
         if texts:
             result[safe_excerpt(str(name), secret=key, limit=80)] = texts
     return result
-
-
-def _announced_pages(response: requests.Response) -> int:
-    """The TotalPages of a list answer, or 1 when it is not a usable one (reading it raises)."""
-    if response.status_code != 200:
-        return 1
-    try:
-        return _paging_header(response, "TotalPages")
-    except ApiBadResponse:
-        return 1
 
 
 def _paging_header(response: requests.Response, name: str) -> int:

@@ -1,10 +1,10 @@
 """Log records as JSON lines (production) or text (DEBUG), each with the request id it belongs to.
 
 `ContextFilter` (on the handler) gives every record a `request_id` (the one of the request being
-served, or "-") and lifts the fields of the Batch API client's one-line-per-call records
-(`api_method`, `api_path`, `api_outcome`, `elapsed_ms`, `attempt`) out of their message arguments.
-`JsonFormatter` writes one JSON object per line: time, level, logger, message, request_id, every
-extra field passed with `logger.info(..., extra={...})`, and `exception` when there is one.
+served, or "-"). `JsonFormatter` writes one JSON object per line: time, level, logger, message,
+request_id, every extra field passed with `logger.info(..., extra={...})` (the Batch API client
+passes each call's `api_method`, `api_path`, `api_outcome`, `elapsed_ms`, `attempt` and
+`request_id` so), and `exception` when there is one.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-# The client's call line: "batchapi %s %s -> %s in %.0f ms (attempt %d, request %s)".
-_API_CALL_PREFIX = "batchapi %s %s -> %s in"
-_API_CALL_FIELDS = ("api_method", "api_path", "api_outcome", "elapsed_ms", "attempt", "request_id")
 # Attributes every LogRecord has: anything else on a record is an extra field.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 # gunicorn's access-log atoms (the record's args) worth a field of their own.
@@ -24,17 +21,10 @@ _ACCESS_ATOMS = {"m": "method", "U": "path", "s": "status", "M": "duration_ms", 
 
 
 class ContextFilter(logging.Filter):
-    """Adds `request_id` (and the fields of Batch API call and gunicorn access lines)."""
+    """Adds `request_id` (and the fields of gunicorn access lines)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith(_API_CALL_PREFIX):
-            args = record.args if isinstance(record.args, tuple) else ()
-            if len(args) == len(_API_CALL_FIELDS):
-                for name, value in zip(_API_CALL_FIELDS, args, strict=True):
-                    if not hasattr(record, name):
-                        setattr(record, name, value)
-                record.elapsed_ms = round(float(record.elapsed_ms), 1)
-        elif record.name == "gunicorn.access" and isinstance(record.args, dict):
+        if record.name == "gunicorn.access" and isinstance(record.args, dict):
             atoms = record.args
             for atom, name in _ACCESS_ATOMS.items():
                 if atom in atoms and not hasattr(record, name):

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,20 +32,12 @@ from batchui.batchapi import (
     BatchApiError,
     BatchStatus,
     Filter,
-    UserChild,
     get_client,
 )
-from batchui.batchapi.client import ITER_PAGE_SIZE
-from batchui.batches.action_services import batch_close
+from batchui.batches.action_services import batch_close, batch_close_missing
 
-# Pages of 1000 fetched at once: 20 asks for the pages of 20,000 batches in one round trip after
-# the first (8 took three; the client decodes them as they come).
+# Pages of 1000 fetched at once after page 1: the pages of 20,000 batches in one round trip.
 REVIEW_WORKERS = 20
-# Pages of open and pending batches asked for before the first answer tells how many there are
-# (a round trip less): as many as the last fetch found (remembered a day in the shared cache),
-# or this many when none is remembered (at worst 11 empty pages asked for, once a day).
-REVIEW_FIRST_PAGES = 12
-PAGES_SEEN_SECONDS = 24 * 60 * 60
 # Rows shown per list (stale, pending, ready), oldest first; the counts cover every batch. More
 # rows make the page slow to render (200 per list: ~80 ms) and no easier to read.
 LIST_LIMIT = 50
@@ -80,21 +71,11 @@ class PersonFigures:
 
 @dataclass(frozen=True, slots=True)
 class BatchLine:
-    """A batch as the review lists show it."""
+    """A batch as the review lists show it: the batch, whose it is, and how old it is."""
 
-    batch_id: int
-    batch_code: str
-    status: str
-    user_id: int | None
-    user_code: str
+    batch: Batch
     full_name: str
-    start_date: datetime | None
     age_days: int | None
-    bill_count: int
-    running_total: Decimal
-    flag_count: int
-    analyzing_count: int
-    has_kickouts: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,21 +135,8 @@ def is_ready_to_close(batch: Batch) -> bool:
 
 
 def _line(batch: Batch, now: datetime) -> BatchLine:
-    user_id, code, name = _owner(batch)
     return BatchLine(
-        batch_id=batch.batch_id,
-        batch_code=batch.batch_code,
-        status=batch.batch_status.value,
-        user_id=user_id,
-        user_code=code,
-        full_name=name,
-        start_date=batch.start_date,
-        age_days=_age_days(batch.start_date, now),
-        bill_count=batch.bill_count,
-        running_total=batch.running_total,
-        flag_count=batch.flag_count,
-        analyzing_count=batch.analyzing_count,
-        has_kickouts=batch.has_imports_with_kickout,
+        batch=batch, full_name=_owner(batch)[2], age_days=_age_days(batch.start_date, now)
     )
 
 
@@ -210,26 +178,6 @@ class _Tally:
         self.flag_count += batch.flag_count
         self.analyzing_count += batch.analyzing_count
         self.kickout_count += int(batch.has_imports_with_kickout)
-
-    @classmethod
-    def summed(cls, tallies: Iterable[_Tally], *, full_name: str) -> _Tally:
-        """One tally of everything in `tallies` (so each batch is added once, to its owner)."""
-        total = cls(user_id=None, user_code="", full_name=full_name)
-        for tally in tallies:
-            total.open_count += tally.open_count
-            total.pending_count += tally.pending_count
-            total.bill_count += tally.bill_count
-            total.total_cost += tally.total_cost
-            total.flag_count += tally.flag_count
-            total.analyzing_count += tally.analyzing_count
-            total.kickout_count += tally.kickout_count
-            total.closed_recently += tally.closed_recently
-            oldest = tally.oldest_open_start
-            if oldest is not None and (
-                total.oldest_open_start is None or oldest < total.oldest_open_start
-            ):
-                total.oldest_open_start = oldest
-        return total
 
     def frozen(self, now: datetime) -> PersonFigures:
         return PersonFigures(
@@ -296,11 +244,13 @@ def review_figures(
             tallies[user_id] = _Tally(user_id=user_id, user_code=code, full_name=name)
         return tallies[user_id]
 
+    team = _Tally(user_id=None, user_code="", full_name="Everyone")
     for batch in work:
         tally_of(batch).add(batch)
+        team.add(batch)
     for batch in closed:
         tally_of(batch).closed_recently += 1
-    team = _Tally.summed(tallies.values(), full_name="Everyone")
+        team.closed_recently += 1
 
     people = sorted(
         (t.frozen(now) for t in tallies.values()),
@@ -354,25 +304,20 @@ def review_fetch(*, api_key: str, now: datetime) -> tuple[tuple[Batch, ...], tup
     client = get_client()
     closed_filter = recently_closed_filter(now=now, days=settings.REVIEW_CLOSED_DAYS)
 
-    def fetch(which: Filter, *, first_pages: int = 1) -> tuple[Batch, ...]:
-        return tuple(
-            client.iter_batches(
-                filter=which,
-                api_key=api_key,
-                max_workers=REVIEW_WORKERS,
-                first_pages=first_pages,
-            )
-        )
+    def fetch(which: Filter) -> tuple[Batch, ...]:
+        return tuple(client.iter_batches(filter=which, api_key=api_key, max_workers=REVIEW_WORKERS))
 
-    pages_seen = cache_key(kind="pages", api_key=api_key)
-    first_pages = cache.get(pages_seen)
-    if not isinstance(first_pages, int):
-        first_pages = REVIEW_FIRST_PAGES
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-closed") as pool:
         closed = pool.submit(fetch, closed_filter)
-        work = fetch(OPEN_OR_PENDING, first_pages=min(max(first_pages, 1), REVIEW_WORKERS))
-        cache.set(pages_seen, max(1, math.ceil(len(work) / ITER_PAGE_SIZE)), PAGES_SEEN_SECONDS)
-        return work, closed.result()
+        return fetch(OPEN_OR_PENDING), closed.result()
+
+
+def review_cached(*, api_key: str) -> ReviewSnapshot | None:
+    """The cached review figures of this key, or None (never calls the API)."""
+    cached = cache.get(cache_key(kind="review", api_key=api_key))
+    return (
+        dataclasses.replace(cached, from_cache=True) if isinstance(cached, ReviewSnapshot) else None
+    )
 
 
 def review_snapshot(
@@ -382,11 +327,9 @@ def review_snapshot(
 
     Raises BatchApiError (with a person-readable `.message`) when the API cannot be read.
     """
-    key = cache_key(kind="review", api_key=api_key)
-    if not refresh:
-        cached = cache.get(key)
-        if isinstance(cached, ReviewSnapshot):
-            return dataclasses.replace(cached, from_cache=True)
+    cached = None if refresh else review_cached(api_key=api_key)
+    if cached is not None:
+        return cached
     now = now or timezone.now()
     work, closed = review_fetch(api_key=api_key, now=now)
     figures = review_figures(
@@ -397,19 +340,13 @@ def review_snapshot(
         closed_days=settings.REVIEW_CLOSED_DAYS,
     )
     snapshot = ReviewSnapshot(figures=figures, fetched_at=now)
-    cache.set(key, snapshot, settings.REVIEW_CACHE_SECONDS)
+    cache.set(cache_key(kind="review", api_key=api_key), snapshot, settings.REVIEW_CACHE_SECONDS)
     return snapshot
 
 
 def review_forget(*, api_key: str) -> None:
     """Drop the cached review and widget figures of this key (after batches were closed)."""
     cache.delete_many([cache_key(kind=kind, api_key=api_key) for kind in ("review", "widget")])
-
-
-def ready_lines_by_id(*, figures: ReviewFigures, batch_ids: Sequence[int]) -> dict[int, BatchLine]:
-    """The listed ready batches among `batch_ids`, by id."""
-    wanted = set(batch_ids)
-    return {line.batch_id: line for line in figures.ready if line.batch_id in wanted}
 
 
 # --- bulk close ---------------------------------------------------------------------------------
@@ -438,38 +375,6 @@ class CloseResult:
     message: str
 
 
-def review_cached(*, api_key: str) -> ReviewSnapshot | None:
-    """The cached review figures of this key, or None (never calls the API)."""
-    cached = cache.get(cache_key(kind="review", api_key=api_key))
-    return (
-        dataclasses.replace(cached, from_cache=True) if isinstance(cached, ReviewSnapshot) else None
-    )
-
-
-def _batch_of(line: BatchLine) -> Batch:
-    """The Batch a ready line was made from, as far as closing needs it (id, code, owner)."""
-    return Batch(
-        batch_id=line.batch_id,
-        batch_code=line.batch_code,
-        batch_status=BatchStatus(line.status),
-        is_open=line.status == BatchStatus.OPEN,
-        start_date=line.start_date,
-        end_date=None,
-        bill_count=line.bill_count,
-        running_total=line.running_total,
-        flag_count=line.flag_count,
-        analyzing_count=line.analyzing_count,
-        has_imported_bills=False,
-        has_imports_with_kickout=line.has_kickouts,
-        has_logs=False,
-        created_by=(
-            UserChild(user_id=line.user_id, user_code=line.user_code, full_name=line.full_name)
-            if line.user_id is not None
-            else None
-        ),
-    )
-
-
 def not_ready_reason(batch: Batch) -> str:
     """Why a batch is not ready to close ("" when it is)."""
     if batch.batch_status is BatchStatus.CLOSED:
@@ -486,35 +391,34 @@ def not_ready_reason(batch: Batch) -> str:
     return ", ".join(reasons)
 
 
-def _known_ready(*, api_key: str) -> dict[int, BatchLine]:
+def _selected(
+    *, api_key: str, batch_ids: Sequence[int]
+) -> Iterator[tuple[int, Batch | BatchApiError]]:
+    """Each selected batch once: as the cached figures list it among the ready ones, else read
+    from the API (the figures may have expired, or the selection did not come from the screen);
+    the error when it cannot be read."""
     snapshot = review_cached(api_key=api_key)
-    return {line.batch_id: line for line in snapshot.figures.ready} if snapshot else {}
+    known = {line.batch.batch_id: line.batch for line in snapshot.figures.ready} if snapshot else {}
+    client = get_client()
+    for batch_id in dict.fromkeys(batch_ids):
+        if batch_id in known:
+            yield batch_id, known[batch_id]
+            continue
+        try:
+            yield batch_id, client.get_batch(batch_id, api_key=api_key)
+        except BatchApiError as error:
+            yield batch_id, error
 
 
 def close_selection(*, api_key: str, batch_ids: Sequence[int]) -> CloseSelection:
-    """The selected batches that are ready to close, and the others with the reason.
-
-    Batches listed as ready in the cached figures are taken from there; the others are read one
-    by one (the figures may have expired, or the selection did not come from the screen).
-    """
-    known = _known_ready(api_key=api_key)
-    client = get_client()
+    """The selected batches that are ready to close, and the others with the reason."""
     to_close: list[Batch] = []
     left_out: list[LeftOut] = []
-    for batch_id in dict.fromkeys(batch_ids):
-        if batch_id in known:
-            to_close.append(_batch_of(known[batch_id]))
-            continue
-        try:
-            batch = client.get_batch(batch_id, api_key=api_key)
-        except ApiNotFound:
-            left_out.append(LeftOut(batch_id, f"#{batch_id}", "not found (deleted?)"))
-            continue
-        except BatchApiError as error:
-            left_out.append(LeftOut(batch_id, f"#{batch_id}", error.message))
-            continue
-        reason = not_ready_reason(batch)
-        if reason:
+    for batch_id, batch in _selected(api_key=api_key, batch_ids=batch_ids):
+        if isinstance(batch, BatchApiError):
+            reason = "not found (deleted?)" if isinstance(batch, ApiNotFound) else batch.message
+            left_out.append(LeftOut(batch_id, f"#{batch_id}", reason))
+        elif reason := not_ready_reason(batch):
             left_out.append(LeftOut(batch_id, batch.batch_code, reason))
         else:
             to_close.append(batch)
@@ -533,19 +437,14 @@ def review_close_batches(
     """Close each batch (as the lead saw it when confirming), one after another; one result per
     batch whatever happens to the others. Each attempt is recorded in the activity log by
     `batches.action_services.batch_close`. The cached figures of this key are dropped after."""
-    known = _known_ready(api_key=api_key)
-    client = get_client()
     results: list[CloseResult] = []
     try:
-        for batch_id in dict.fromkeys(batch_ids):
-            if batch_id in known:
-                batch = _batch_of(known[batch_id])
-            else:
-                try:
-                    batch = client.get_batch(batch_id, api_key=api_key)
-                except BatchApiError as error:
-                    results.append(CloseResult(batch_id, f"#{batch_id}", False, error.message))
-                    continue
+        for batch_id, batch in _selected(api_key=api_key, batch_ids=batch_ids):
+            if isinstance(batch, BatchApiError):
+                if isinstance(batch, ApiNotFound):
+                    batch_close_missing(user=user, batch_id=batch_id, message=batch.message)
+                results.append(CloseResult(batch_id, f"#{batch_id}", False, batch.message))
+                continue
             outcome = batch_close(
                 user=user,
                 api_key=api_key,

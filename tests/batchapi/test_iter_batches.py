@@ -78,7 +78,8 @@ def test_every_batch_in_order_once_with_pages_fetched_concurrently(owner_key):
     expected = list(StoredBatch.objects.order_by("-batch_id").values_list("batch_id", flat=True))
     assert len(ids) == 2500
     assert ids == expected  # newest first, every one, none twice
-    assert sorted(adapter.pages) == ["1", "2", "3"]
+    assert adapter.pages[0] == "1"  # it tells how many pages there are
+    assert sorted(adapter.pages) == ["1", "2", "3"]  # then exactly the pages that remain
     assert adapter.most_in_flight == 2  # pages 2 and 3 at once
 
 
@@ -109,32 +110,18 @@ def test_pages_are_decoded_as_they_arrive_and_yielded_in_order(owner_key, monkey
     assert ids == expected
 
 
-def test_first_pages_are_asked_for_alongside_page_one(owner_key):
-    _, key = owner_key
-    adapter = CountingAdapter()
-    with counted_client(key, adapter) as client:
-        ids = [batch.batch_id for batch in client.iter_batches(max_workers=4, first_pages=3)]
-    expected = list(StoredBatch.objects.order_by("-batch_id").values_list("batch_id", flat=True))
-    assert ids == expected
-    assert sorted(adapter.pages) == ["1", "2", "3"]
-    assert adapter.most_in_flight == 3  # pages 1, 2 and 3 at once
-
-
-@pytest.mark.parametrize("first_pages", [2, 5, 8])
-def test_first_pages_past_the_end_are_never_read(owner_key, first_pages):
+def test_one_page_is_one_call_and_no_thread(owner_key):
     _, key = owner_key
     closed = Filter.where("batchStatus", "equals", "closed")  # 834 batches: one page
-    with counted_client(key, CountingAdapter(delay=0.01)) as client:
-        one_page = [b.batch_id for b in client.iter_batches(filter=closed, first_pages=first_pages)]
-        every = [b.batch_id for b in client.iter_batches(first_pages=first_pages, max_workers=4)]
+    adapter = CountingAdapter(delay=0.01)
+    with counted_client(key, adapter) as client:
+        one_page = [b.batch_id for b in client.iter_batches(filter=closed, max_workers=4)]
     assert one_page == list(
         StoredBatch.objects.filter(batch_status="Closed")
         .order_by("-batch_id")
         .values_list("batch_id", flat=True)
     )
-    assert every == list(
-        StoredBatch.objects.order_by("-batch_id").values_list("batch_id", flat=True)
-    )
+    assert adapter.pages == ["1"]
     assert not [t for t in threading.enumerate() if t.name.startswith("batchapi-page")]
 
 

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from batchui.batchapi import ApiBadResponse, BatchCreate, BatchEdit, BatchStatus, UserChild
 from batchui.batchapi.dates import format_api_date, parse_api_datetime
@@ -209,3 +211,30 @@ def test_date_helpers_round_trip():
     assert parse_api_datetime(format_api_date(moment)) == moment
     with pytest.raises(TypeError):
         format_api_date("2026-03-30")  # type: ignore[arg-type]
+
+
+ODD_VALUES = [None, True, 0, -3, 1.5, Decimal("NaN"), "", "pending", "2026-03-04T24:00:00", []]
+ODD_VALUES += ["2026-W10-1T05:06:07", {"userId": True}, {"userId": 1, "userCode": None}]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(sorted(response())),
+        st.sampled_from(ODD_VALUES),
+        max_size=4,
+    ),
+    removed=st.sets(st.sampled_from(sorted(response())), max_size=2),
+)
+def test_any_odd_value_gives_a_batch_or_a_bad_response(changes, removed):
+    data = {**response(), **changes}
+    for name in removed:
+        data.pop(name, None)
+    try:
+        batch = parse_batch(data)
+    except ApiBadResponse as error:
+        message = error.message
+    else:
+        message = ""
+        assert batch.batch_id == data["batchId"]
+    assert message == "" or message.startswith("The Batch API sent a batch")

@@ -134,3 +134,13 @@ def test_the_review_forgets_its_figures_after_closing(ready, lead_client, api_ca
     page = lead_client.get("/review/").content.decode()
     assert api_calls.count() > 0  # read again: the closed batch is no longer listed
     assert f'value="{ready["ok"].batch_id}"' not in page
+
+
+def test_a_batch_gone_before_closing_is_logged_as_the_list_logs_it(ready, lead_client):
+    # Not among the cached figures (the review was never shown): read, found missing, logged.
+    done = lead_client.post(
+        "/review/close/", {"batch": [999_999], "confirm": "on", "token": "1" * 32}
+    )
+    assert "not found" in results_by_batch(done.content.decode())[999_999].lower()
+    entry = ActivityEntry.objects.get(action="close", batch_id=999_999)
+    assert entry.outcome == "refused"

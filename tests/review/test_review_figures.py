@@ -16,7 +16,6 @@ from batchui.accounts.roles import Role
 from batchui.batchapi.client import ITER_PAGE_SIZE
 from batchui.review.services import (
     LIST_LIMIT,
-    REVIEW_FIRST_PAGES,
     cache_key,
     review_figures,
     review_snapshot,
@@ -145,19 +144,19 @@ def test_every_figure_equals_the_simulators_own(seeded, lead):
         )
     )
     assert figures.stale_count == len(stale) > 0
-    assert [line.batch_id for line in figures.stale] == stale[:LIST_LIMIT]
+    assert [line.batch.batch_id for line in figures.stale] == stale[:LIST_LIMIT]
     assert figures.pending_count == len(pending) > 0
-    assert [line.batch_id for line in figures.pending] == pending[:LIST_LIMIT]
+    assert [line.batch.batch_id for line in figures.pending] == pending[:LIST_LIMIT]
     assert figures.ready_count == len(ready) > 0
-    assert [line.batch_id for line in figures.ready] == ready[:LIST_LIMIT]
+    assert [line.batch.batch_id for line in figures.ready] == ready[:LIST_LIMIT]
     line = figures.ready[0]
-    row = StoredBatch.objects.select_related("created_by").get(pk=line.batch_id)
-    assert (line.batch_code, line.full_name, line.bill_count, line.running_total) == (
+    row = StoredBatch.objects.select_related("created_by").get(pk=line.batch.batch_id)
+    assert (line.batch.batch_code, line.full_name, line.batch.bill_count) == (
         row.batch_code,
         row.created_by.full_name,
         row.bill_count,
-        money(row.running_total),
     )
+    assert line.batch.running_total == money(row.running_total)
     assert line.age_days == (NOW - row.start_date).days
 
     closed_days = Counter(
@@ -212,10 +211,8 @@ def test_the_page_shows_the_figures(seeded, lead_client):
 
 def test_figures_come_from_the_cache_until_refresh(seeded, lead, lead_client, api_calls):
     lead_client.get("/review/")
-    first = api_calls.count()
-    # Two pages of open and pending, one of closed; and, asked for alongside page 1 before its
-    # answer told there are two, pages 3..REVIEW_FIRST_PAGES (unless dropped before they left).
-    assert 2 + 1 <= first <= 2 + 1 + (REVIEW_FIRST_PAGES - 2)
+    # Page 1 of open and pending (it tells there are two), then page 2; one page of closed.
+    assert api_calls.count() == 3
 
     api_calls.reset()
     second = lead_client.get("/review/")
@@ -226,8 +223,7 @@ def test_figures_come_from_the_cache_until_refresh(seeded, lead, lead_client, ap
     api_calls.reset()
     refreshed = lead_client.post("/review/", headers={"HX-Request": "true"})
     assert refreshed.status_code == 200
-    # Two pages of open and pending (as many as the first load found: no empty page asked for
-    # this time) and one of closed.
+    # The same three calls again.
     assert api_calls.count() == 3
     assert b'id="review"' in refreshed.content
     assert b"<html" not in refreshed.content
@@ -311,8 +307,58 @@ def test_figures_from_plain_values_ignore_what_does_not_belong():
         2,
     )
     assert (ann.oldest_open_days, ann.closed_recently) == (20, 1)
-    assert [line.batch_id for line in figures.stale] == [1]
-    assert [line.batch_id for line in figures.ready] == [1]
-    assert [line.batch_id for line in figures.pending] == [3]
+    assert [line.batch.batch_id for line in figures.stale] == [1]
+    assert [line.batch.batch_id for line in figures.ready] == [1]
+    assert [line.batch.batch_id for line in figures.pending] == [3]
     assert figures.closed_per_day[-1].closed == 1
     assert figures.closed_recently == 1
+
+
+def test_a_review_asks_for_page_one_then_exactly_the_pages_that_remain(
+    transactional_db, lead_client, monkeypatch
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    from batchui.batchapi.transport import SimulatorAdapter
+    from tests.simulator.helpers import make_api_user
+
+    owner, _ = make_api_user("BULK", "Bulk Owner")
+    now = datetime.now(UTC).replace(microsecond=0)
+    rows = []
+    for n in range(5000):
+        status = ("Open", "Pending", "Closed", "Closed")[n % 4]
+        row = StoredBatch(
+            batch_code=f"Bulk_{n:05d}",
+            batch_status=status,
+            start_date=now - timedelta(days=3, minutes=n),
+            end_date=now - timedelta(days=1) if status == "Closed" else None,
+            created_by=owner,
+        )
+        row.refresh_derived()
+        rows.append(row)
+    StoredBatch.objects.bulk_create(rows, batch_size=500)
+    calls: list[tuple[str, str]] = []
+    send = SimulatorAdapter.send
+
+    def counting(self, request, **kwargs):
+        query = parse_qs(urlsplit(request.url).query)
+        which = "closed" if "endDate" in query["filter"][0] else "open and pending"
+        calls.append((which, query["pageNumber"][0]))
+        return send(self, request, **kwargs)
+
+    monkeypatch.setattr(SimulatorAdapter, "send", counting)
+    every_page_once = [(which, page) for which in ("closed", "open and pending") for page in "123"]
+    cold = lead_client.get("/review/")
+    assert cold.context["figures"].team.work_count == 2500
+    assert cold.context["figures"].closed_recently == 2500
+    # 2,500 of each over pages of 1,000: page 1 (it tells there are three), then pages 2 and 3.
+    assert sorted(calls) == every_page_once
+    for which in ("closed", "open and pending"):
+        assert next(page for asked, page in calls if asked == which) == "1"
+
+    calls.clear()
+    lead_client.get("/review/")
+    assert calls == []  # from the cache
+
+    lead_client.post("/review/", headers={"HX-Request": "true"})
+    assert sorted(calls) == every_page_once  # a refresh: the same calls again
