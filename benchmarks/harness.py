@@ -214,6 +214,7 @@ class Servers(contextlib.ExitStack):
         self.workdir = Path(
             self.enter_context(tempfile.TemporaryDirectory(prefix="batchui-bench-"))
         )
+        self.pids: dict[str, int] = {}
         return self
 
     def start(self, name: str, args: list[str], env: dict[str, str], ready: str):
