@@ -247,17 +247,19 @@ class Servers(contextlib.ExitStack):
         ).strip().splitlines()[-1]  # fmt: skip
         if count:
             manage(env, "seed_batches", "--count", str(count), "--seed", str(seed))
+        return self.serve_simulator(env), key, env
+
+    def serve_simulator(self, env: dict[str, str]) -> str:
+        """`runsimulator` on the (migrated) database of `env`; its URL."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        self.start(
-            "simulator", [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{port}"], env,
-            ready=f"{url}/api/v3/batch",
-        )  # fmt: skip
-        return url, key, env
+        args = [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{port}"]
+        self.start("simulator", args, env, ready=f"{url}/api/v3/batch")
+        return url
 
-    def api(self, *, latency_ms: int, upstream: str | None = None) -> str:
+    def api(self, *, latency_ms: int, upstream: str | None = None, port: int = 0) -> str:
         """benchmarks/api_standin.py: the stand-in, or with `upstream` the counting proxy."""
-        port = free_port()
+        port = port or free_port()
         args = [sys.executable, str(REPO / "benchmarks" / "api_standin.py"), f"--port={port}"]
         args += [f"--latency-ms={latency_ms}", *([f"--upstream={upstream}"] if upstream else [])]
         self.start(
@@ -366,6 +368,7 @@ def sign_in(app_url: str) -> str:
 
 def django_here(*, database: Path, api_url: str) -> None:
     """Set up Django in this process: the dashboard on `database`, calling `api_url`."""
+    (database.parent / "static").mkdir(exist_ok=True)
     os.environ.update(
         {
             **SECRET_ENV,
@@ -376,6 +379,7 @@ def django_here(*, database: Path, api_url: str) -> None:
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
+            "STATIC_ROOT": str(database.parent / "static"),
         }
     )
     use_repo()
@@ -393,3 +397,29 @@ def api_calls(api_url: str, *, clear: bool = True) -> list[dict]:
 
 def verdict(ok: bool) -> str:
     return "**met**" if ok else "**MISSED**"
+
+
+def dashboard_here(servers: Servers, *, latency_ms: int, seed: Callable[[], object]):
+    """This process as the dashboard, on one database with the simulator, which `runsimulator`
+    serves behind the counting proxy (adding `latency_ms` to every call); `seed()` fills it after
+    the migrations. Returns (the proxy's URL, the bench person: role lead, a simulator key)."""
+    api_url = f"http://127.0.0.1:{free_port()}"
+    django_here(database=servers.workdir / "bench.sqlite3", api_url=api_url)
+    from django.core.management import call_command
+
+    from batchui.accounts.provisioning import account_upsert
+    from batchui.accounts.roles import Role
+
+    call_command("migrate", verbosity=0)
+    seed()
+    lead = account_upsert(
+        username=BENCH_USER,
+        role=Role.LEAD,
+        password=BENCH_PASSWORD,
+        simulator_user=BENCH_API_USER,
+        full_name="Bench Lead",
+    ).user
+    simulator_url = servers.serve_simulator(base_env(servers.workdir, "bench.sqlite3"))
+    port = int(api_url.rsplit(":", 1)[1])
+    servers.api(latency_ms=latency_ms, upstream=simulator_url, port=port)
+    return api_url, lead
