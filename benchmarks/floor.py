@@ -1,4 +1,4 @@
-"""The signed-in floor page, for benchmarks only (`benchmarks.bench_settings` mounts it).
+"""The signed-in floor page, for benchmarks only (`benchmarks.dashboard_settings` mounts it).
 
 `/bench/floor/`: a signed-in person's page that makes the batch list's API call (open batches, 50
 a page) and prints its 50 rows in a plain table, nothing else: no filters, no page around them.

@@ -197,9 +197,9 @@ def wait_http(url: str, process, *, seconds: float = 30) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args} exited with {process.returncode}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError(f"nothing answered at {url} within {seconds} s")
 
@@ -277,7 +277,7 @@ class Servers(contextlib.ExitStack):
         a bench person (role lead, the given key) signed in."""
         env = {
             **base_env(self.workdir, "dashboard.sqlite3"),
-            "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+            "DJANGO_SETTINGS_MODULE": "benchmarks.dashboard_settings",
             "BATCH_API_URL": api_url,
         }
         manage(env, "migrate", "--noinput", "-v0")

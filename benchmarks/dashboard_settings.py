@@ -1,6 +1,6 @@
 """The dashboard's settings plus the benchmark-only floor page (benchmarks/floor.py).
 
-DJANGO_SETTINGS_MODULE=benchmarks.bench_settings   (the benchmarks' gunicorn; never production)
+DJANGO_SETTINGS_MODULE=benchmarks.dashboard_settings   (the benchmarks' gunicorn; never production)
 """
 
 from pathlib import Path
