@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import threading
 import time
+from pathlib import Path
 
-from harness import Result, Servers, machine_info, machine_line, table, use_repo, verdict
+from harness import Result, Servers, django_here, machine_info, machine_line, table, verdict
 
 NAME = "export"
 EXPORT_BUDGET = 1.10
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> Result:
         seed_seconds = time.perf_counter() - started
         api_url = servers.api(latency_ms=args.latency_ms, upstream=simulator_url)
         app = servers.dashboard(api_url=api_url, api_key=key)
-        rounds = measure(args, app=app, api_url=api_url, key=key)
+        rounds = measure(args, app=app, api_url=api_url, key=key, workdir=servers.workdir)
     result = report(args, rounds=rounds, seed_seconds=seed_seconds)
     print(result.markdown)
     if args.json:
@@ -92,15 +92,10 @@ def main(argv: list[str] | None = None) -> Result:
     return result
 
 
-def measure(args: argparse.Namespace, *, app, api_url: str, key: str) -> list[dict]:
+def measure(args: argparse.Namespace, *, app, api_url: str, key: str, workdir: Path) -> list[dict]:
     import gc
 
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.gettempdir()}/batchui-bench-unused.sqlite3"
-    os.environ.update({"BATCH_API_URL": api_url, "LOG_LEVEL": "WARNING"})
-    use_repo()
-    import django
-
-    django.setup()
+    django_here(database=workdir / "client.sqlite3", api_url=api_url)  # the client alone
     from batchui.batchapi import get_client
 
     client, person, workers = get_client(), app.session(), app.worker_pids()

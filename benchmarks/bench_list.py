@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from harness import (
     Result,
@@ -31,11 +32,11 @@ from harness import (
     Timing,
     children_of,
     cpu_seconds,
+    django_here,
     machine_info,
     machine_line,
     measure,
     table,
-    use_repo,
     verdict,
 )
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> Result:
     with Servers() as servers:
         api_url = servers.api(latency_ms=args.latency_ms)
         app = servers.dashboard(api_url=api_url, api_key="benchkey0123456789")
-        one, bare = one_at_a_time(args, app=app, api_url=api_url)
+        one, bare = one_at_a_time(args, app=app, api_url=api_url, workdir=servers.workdir)
         load = []  # (page, wrk figures), in the order list, floor, floor, list
         for name in ("list page", "floor page", "floor page", "list page"):
             path = LIST_PATH if name == "list page" else FLOOR_PATH
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> Result:
     return result
 
 
-def one_at_a_time(args: argparse.Namespace, *, app, api_url: str):
+def one_at_a_time(args: argparse.Namespace, *, app, api_url: str, workdir: Path):
     person = app.session()
 
     def getter(path: str):
@@ -96,12 +97,7 @@ def one_at_a_time(args: argparse.Namespace, *, app, api_url: str):
 
         return get
 
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.gettempdir()}/batchui-bench-unused.sqlite3"
-    os.environ.update({"BATCH_API_URL": api_url, "LOG_LEVEL": "WARNING"})
-    use_repo()
-    import django
-
-    django.setup()
+    django_here(database=workdir / "client.sqlite3", api_url=api_url)  # the client alone
     from batchui.batchapi import get_client
 
     client = get_client()
