@@ -259,8 +259,3 @@ AXES_LOCKOUT_CALLABLE = "batchui.accounts.views.locked_out"
 # or text chooses. Everything goes to stdout.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
-
-# --- Benchmarks ----------------------------------------------------------------------------------
-# BENCH_BARE_VIEW=1 mounts /bench/bare/ (benchmarks/bench_load.py's baseline). Never in production.
-if env.bool("BENCH_BARE_VIEW", default=False):
-    ROOT_URLCONF = "batchui.core.bench"

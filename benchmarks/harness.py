@@ -138,10 +138,13 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
-# --- a served stack: gunicorn + the simulator in its own process -------------------------------
+# --- servers: the simulator, the API stand-in or counting proxy, the dashboard under gunicorn ---
 
-STACK_ENV = "BENCH_STACK"  # run_all.py shares one stack with every benchmark through this
 BENCH_USER, BENCH_PASSWORD, BENCH_API_USER = "bench-lead", "bench-pass-20261122", "BENCH"
+SECRET_ENV = {
+    "SECRET_KEY": "bench-only-secret-key-5d1e7c0b9a8f6e4d2c0b9a8f6e4d2c0b",
+    "FIELD_ENCRYPTION_KEY": "Vy9Ozxa-kW6LAuqKyLvYd3ti1bWz-ea0Q8M9KqlXgTo=",
+}
 
 
 def free_port() -> int:
@@ -152,78 +155,159 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+def base_env(workdir: Path, database: str) -> dict[str, str]:
+    """Production settings on 127.0.0.1 over plain HTTP, a database of its own in `workdir`."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH"}
+    env = {key: value for key, value in os.environ.items() if key in keep}
+    env.update(
+        {
+            **SECRET_ENV,
+            "DJANGO_SETTINGS_MODULE": "batchui.settings",
+            "DATABASE_URL": f"sqlite:///{workdir / database}",
+            "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "LOG_LEVEL": "WARNING",
+            "CONN_MAX_AGE": "60",  # database connections kept, as docker-compose.yml runs the app
+            "STATIC_ROOT": str(workdir / "static"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        }
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """`manage.py ARGS` in `env`; its standard output."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def wait_http(url: str, process, *, seconds: float = 30) -> None:
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered at {url} within {seconds} s")
+
+
+class Servers(contextlib.ExitStack):
+    """Starts servers on 127.0.0.1 in a throwaway directory; stops them (by pid) at the end."""
+
+    def __enter__(self) -> Servers:
+        import tempfile
+
+        super().__enter__()
+        self.workdir = Path(
+            self.enter_context(tempfile.TemporaryDirectory(prefix="batchui-bench-"))
+        )
+        self.pids: dict[str, int] = {}
+        return self
+
+    def start(self, name: str, args: list[str], env: dict[str, str], ready: str):
+        """Run `args` (logging to WORKDIR/NAME.log) until the end; wait until `ready` answers."""
+        import subprocess
+
+        log = (self.workdir / f"{name}.log").open("wb")
+        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+        def stop() -> None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+        self.callback(stop)
+        self.pids[name] = process.pid
+        wait_http(ready, process)
+        return process
+
+    def simulator(self, *, count: int = 0, seed: int = 2026) -> tuple[str, str, dict[str, str]]:
+        """`runsimulator` on its own database with `count` batches; (URL, bench key, its env)."""
+        env = base_env(self.workdir, "simulator.sqlite3")
+        manage(env, "migrate", "--noinput", "-v0")
+        key = manage(
+            env, "simulator_user", "add", BENCH_API_USER, "--name", "Bench Lead",
+            "--permissions", "view,create",
+        ).strip().splitlines()[-1]  # fmt: skip
+        if count:
+            manage(env, "seed_batches", "--count", str(count), "--seed", str(seed))
+        return self.serve_simulator(env), key, env
+
+    def serve_simulator(self, env: dict[str, str]) -> str:
+        """`runsimulator` on the (migrated) database of `env`; its URL."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        args = [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{port}"]
+        self.start("simulator", args, env, ready=f"{url}/api/v3/batch")
+        return url
+
+    def api(self, *, latency_ms: int, upstream: str | None = None, port: int = 0) -> str:
+        """benchmarks/api_standin.py: the stand-in, or with `upstream` the counting proxy."""
+        port = port or free_port()
+        args = [sys.executable, str(REPO / "benchmarks" / "api_standin.py"), f"--port={port}"]
+        args += [f"--latency-ms={latency_ms}", *([f"--upstream={upstream}"] if upstream else [])]
+        self.start(
+            "api",
+            args,
+            {"PATH": os.environ.get("PATH", "")},
+            ready=f"http://127.0.0.1:{port}/_calls",
+        )
+        return f"http://127.0.0.1:{port}"
+
+    def dashboard(
+        self, *, api_url: str, api_key: str, workers: int = 2, threads: int = 4
+    ) -> Dashboard:
+        """gunicorn (gunicorn.conf.py, production settings plus the floor page) calling `api_url`;
+        a bench person (role lead, the given key) signed in."""
+        env = {
+            **base_env(self.workdir, "dashboard.sqlite3"),
+            "DJANGO_SETTINGS_MODULE": "benchmarks.dashboard_settings",
+            "BATCH_API_URL": api_url,
+        }
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        manage(
+            env, "dashboard_user", "add", BENCH_USER, "--role", "lead", "--password",
+            BENCH_PASSWORD, "--api-key", api_key, "--energycap-user", BENCH_API_USER,
+        )  # fmt: skip
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        process = self.start(
+            "gunicorn",
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            {
+                **env,
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "WEB_CONCURRENCY": str(workers),
+                "GUNICORN_THREADS": str(threads),
+                "GUNICORN_ACCESSLOG": "off",
+            },
+            ready=f"{url}/healthz",
+        )
+        return Dashboard(url=url, session_cookie=sign_in(url), pid=process.pid)
 
 
 @dataclass
-class Stack:
-    """A dashboard (gunicorn, production settings, BENCH_BARE_VIEW=1) on 127.0.0.1 talking over
-    HTTP to the simulator (`runsimulator`, its own process and database)."""
-
-    app_url: str
-    simulator_url: str
-    api_key: str  # the bench person's simulator key (also for bare API calls)
-    session_cookie: str  # `sessionid` of the bench person, signed in (role lead)
-    simulator_env: dict[str, str]  # environment for manage.py on the simulator's database
-    app_pid: int = 0  # gunicorn's master process (its children are the workers)
-
-    def worker_pids(self) -> list[int]:
-        """gunicorn's worker processes (children of the master)."""
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.app_pid:
-                found.append(int(entry.name))
-        return found
-
-    def to_env(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_env(cls) -> Stack | None:
-        given = os.environ.get(STACK_ENV)
-        return cls(**json.loads(given)) if given else None
-
-    def manage(self, *args: str) -> str:
-        """`manage.py ARGS` on the simulator's database; its standard output."""
-        import subprocess
-
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=REPO,
-            env=self.simulator_env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
-
-    def batch_count(self) -> int:
-        import requests
-
-        answer = requests.get(
-            f"{self.simulator_url}/api/v3/batch",
-            params={"pageSize": 1},
-            headers={"ECI-ApiKey": self.api_key},
-            timeout=30,
-        )
-        answer.raise_for_status()
-        return int(answer.headers["TotalNumberOfRecords"])
-
-    def grow_to(self, total: int, *, seed: int = 2026) -> float:
-        """Seed batches until the simulator holds `total`; returns the seconds it took."""
-        missing = total - self.batch_count()
-        started = time.perf_counter()
-        if missing > 0:
-            self.manage("seed_batches", "--count", str(missing), "--seed", str(seed + total))
-        return time.perf_counter() - started
+class Dashboard:
+    url: str
+    session_cookie: str  # `sessionid` of the bench person, signed in
+    pid: int  # gunicorn's master process (its children are the workers)
 
     def session(self):
         import requests
@@ -232,47 +316,37 @@ class Stack:
         person.cookies.set("sessionid", self.session_cookie, domain="127.0.0.1", path="/")
         return person
 
-
-def _base_env(workdir: Path) -> dict[str, str]:
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH"}
-    env = {key: value for key, value in os.environ.items() if key in keep}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "batchui.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key-5d1e7c0b9a8f6e4d2c0b9a8f6e4d2c0b",
-            "FIELD_ENCRYPTION_KEY": "Vy9Ozxa-kW6LAuqKyLvYd3ti1bWz-ea0Q8M9KqlXgTo=",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "LOG_LEVEL": "WARNING",
-            # Database connections kept between requests, as docker-compose.yml runs the app.
-            "CONN_MAX_AGE": "60",
-            # Every /review/ is computed, not read from the cache: its cost is what is measured.
-            "REVIEW_CACHE_SECONDS": "0",
-            "STATIC_ROOT": str(workdir / "static"),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        }
-    )
-    return env
+    def worker_pids(self) -> list[int]:
+        return children_of(self.pid)
 
 
-def _wait_http(url: str, process, *, seconds: float = 30) -> None:
-    import requests
+def children_of(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
 
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
         try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing answered at {url} within {seconds} s")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
-def _sign_in(app_url: str) -> str:
+def sign_in(app_url: str) -> str:
     import re
 
     import requests
@@ -292,130 +366,60 @@ def _sign_in(app_url: str) -> str:
     return person.cookies["sessionid"]
 
 
-@contextlib.contextmanager
-def app_stack(
-    *,
-    workers: int = 2,
-    threads: int = 4,
-    env: dict[str, str] | None = None,
-    simulator_latency_ms: int = 0,
-    simulator_workers: int = 1,
-):
-    """Start (or, under run_all.py, reuse) the served stack; stops what it started.
+def django_here(*, database: Path, api_url: str) -> None:
+    """Set up Django in this process: the dashboard on `database`, calling `api_url`."""
+    (database.parent / "static").mkdir(exist_ok=True)
+    os.environ.update(
+        {
+            **SECRET_ENV,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "BATCH_API_URL": api_url,
+            "LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "STATIC_ROOT": str(database.parent / "static"),
+        }
+    )
+    use_repo()
+    import django
 
-    A stack whose simulator adds latency or runs several processes is always the caller's own
-    (the shared one answers at once from one process).
-    """
-    shared = Stack.from_env()
-    if shared is not None and not simulator_latency_ms and simulator_workers == 1:
-        yield shared
-        return
-    import subprocess
-    import tempfile
+    django.setup()
 
-    processes: list[subprocess.Popen] = []
-    with tempfile.TemporaryDirectory(prefix="batchui-bench-") as tmp:
-        workdir = Path(tmp)
-        base = _base_env(workdir)
-        sim_env = {**base, "DATABASE_URL": f"sqlite:///{workdir / 'simulator.sqlite3'}"}
-        app_env = {**base, "DATABASE_URL": f"sqlite:///{workdir / 'dashboard.sqlite3'}"}
 
-        def manage(environment: dict[str, str], *args: str) -> str:
-            return subprocess.run(
-                [sys.executable, "manage.py", *args],
-                cwd=REPO,
-                env=environment,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+def api_calls(api_url: str, *, clear: bool = True) -> list[dict]:
+    """What the counting proxy recorded since it was last cleared (and clear it)."""
+    import requests
 
-        try:
-            manage(sim_env, "migrate", "--noinput", "-v0")
-            key = (
-                manage(
-                    sim_env,
-                    "simulator_user",
-                    "add",
-                    BENCH_API_USER,
-                    "--name",
-                    "Bench Lead",
-                    "--permissions",
-                    "view,create",
-                )
-                .strip()
-                .splitlines()[-1]
-            )
-            sim_port = free_port()
-            simulator_url = f"http://127.0.0.1:{sim_port}"
-            log = (workdir / "simulator.log").open("wb")
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "runsimulator",
-                        f"127.0.0.1:{sim_port}",
-                        f"--workers={simulator_workers}",
-                    ],
-                    cwd=REPO,
-                    env={**sim_env, "SIMULATOR_LATENCY_MS": str(simulator_latency_ms)},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            _wait_http(simulator_url + "/api/v3/batch", processes[-1])
+    return requests.request("DELETE" if clear else "GET", f"{api_url}/_calls", timeout=30).json()
 
-            app_env.update({"BATCH_API_URL": simulator_url, "BENCH_BARE_VIEW": "1"})
-            manage(app_env, "migrate", "--noinput", "-v0")
-            manage(app_env, "collectstatic", "--noinput", "-v0")
-            manage(
-                app_env,
-                "dashboard_user",
-                "add",
-                BENCH_USER,
-                "--role",
-                "lead",
-                "--password",
-                BENCH_PASSWORD,
-                "--api-key",
-                key,
-                "--energycap-user",
-                BENCH_API_USER,
-            )
-            app_port = free_port()
-            app_url = f"http://127.0.0.1:{app_port}"
-            server_env = {
-                **app_env,
-                "GUNICORN_BIND": f"127.0.0.1:{app_port}",
-                "WEB_CONCURRENCY": str(workers),
-                "GUNICORN_THREADS": str(threads),
-                "GUNICORN_ACCESSLOG": "off",
-                **(env or {}),
-            }
-            log = (workdir / "gunicorn.log").open("wb")
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-                    cwd=REPO,
-                    env=server_env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            _wait_http(app_url + "/healthz", processes[-1])
-            yield Stack(
-                app_url=app_url,
-                simulator_url=simulator_url,
-                api_key=key,
-                session_cookie=_sign_in(app_url),
-                simulator_env=sim_env,
-                app_pid=processes[-1].pid,
-            )
-        finally:
-            for process in reversed(processes):
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**MISSED**"
+
+
+def dashboard_here(servers: Servers, *, latency_ms: int, seed: Callable[[], object]):
+    """This process as the dashboard, on one database with the simulator, which `runsimulator`
+    serves behind the counting proxy (adding `latency_ms` to every call); `seed()` fills it after
+    the migrations. Returns (the proxy's URL, the bench person: role lead, a simulator key)."""
+    api_url = f"http://127.0.0.1:{free_port()}"
+    django_here(database=servers.workdir / "bench.sqlite3", api_url=api_url)
+    from django.core.management import call_command
+
+    from batchui.accounts.provisioning import account_upsert
+    from batchui.accounts.roles import Role
+
+    call_command("migrate", verbosity=0)
+    seed()
+    lead = account_upsert(
+        username=BENCH_USER,
+        role=Role.LEAD,
+        password=BENCH_PASSWORD,
+        simulator_user=BENCH_API_USER,
+        full_name="Bench Lead",
+    ).user
+    simulator_url = servers.serve_simulator(base_env(servers.workdir, "bench.sqlite3"))
+    port = int(api_url.rsplit(":", 1)[1])
+    servers.api(latency_ms=latency_ms, upstream=simulator_url, port=port)
+    return api_url, lead

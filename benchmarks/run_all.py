@@ -6,28 +6,27 @@ Each benchmark runs in its own process (each builds its own throwaway database b
 starts) with `--json PATH`; its section of docs/performance.md, between `<!-- bench:NAME -->` and
 `<!-- /bench:NAME -->`, is replaced (or appended when missing), and so is the `machine` section.
 Exit status 1 when a benchmark failed or missed its budget (the figures are written anyway).
-
-Benchmarks of the served dashboard (those calling `harness.app_stack()`) share one stack started
-here: gunicorn with `gunicorn.conf.py` on 127.0.0.1 and the simulator in its own process
-(`runsimulator`), handed to each script through the BENCH_STACK environment variable.
+Each benchmark starts the servers it needs (benchmarks/harness.py) and stops them; one that runs
+longer than TIMEOUT_S is stopped and counted as failed, so the whole run stays bounded.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from harness import REPO, STACK_ENV, app_stack, table
+from harness import REPO, table
 
 BENCHMARKS = Path(__file__).resolve().parent
 DOC = REPO / "docs" / "performance.md"
+TIMEOUT_S = 600
 
 
 def replace_section(text: str, name: str, body: str, *, title: str) -> str:
@@ -43,7 +42,7 @@ def replace_section(text: str, name: str, body: str, *, title: str) -> str:
 def machine_section(machine: dict[str, str]) -> str:
     rows = [
         ["CPU", machine["cpu"]],
-        ["cores", machine["cores"]],
+        ["cores (`nproc`)", str(os.cpu_count())],
         ["RAM", machine["ram"]],
         ["OS", machine["os"]],
         ["Python", machine["python"]],
@@ -56,19 +55,23 @@ def machine_section(machine: dict[str, str]) -> str:
     )
 
 
-def needs_stack(script: Path) -> bool:
-    return "app_stack(" in script.read_text()
-
-
-def run_one(script: Path, *, env: dict[str, str] | None = None) -> dict | None:
+def run_one(script: Path) -> dict | None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         print(f"== {script.name}", flush=True)
-        done = subprocess.run(
-            [sys.executable, str(script), "--json", str(out)], check=False, env=env
+        # Its own process group: on a timeout, the servers it started are stopped with it.
+        process = subprocess.Popen(
+            [sys.executable, str(script), "--json", str(out)], start_new_session=True
         )
-        if done.returncode != 0 or not out.exists():
-            print(f"{script.name} failed (exit {done.returncode})", file=sys.stderr)
+        try:
+            process.wait(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+            print(f"{script.name} ran over {TIMEOUT_S} s and was stopped", file=sys.stderr)
+            return None
+        if process.returncode != 0 or not out.exists():
+            print(f"{script.name} failed (exit {process.returncode})", file=sys.stderr)
             return None
         return json.loads(out.read_text())
 
@@ -85,13 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows, failed = [], False
     text = DOC.read_text() if DOC.exists() else "# Performance\n"
-    with contextlib.ExitStack() as running:
-        env = None
-        if any(needs_stack(script) for script in scripts):
-            print("== starting gunicorn and the simulator (runsimulator) on 127.0.0.1", flush=True)
-            stack = running.enter_context(app_stack())
-            env = {**os.environ, STACK_ENV: stack.to_env()}
-        results = [(script, run_one(script, env=env)) for script in scripts]
+    results = [(script, run_one(script)) for script in scripts]
     for script, result in results:
         if result is None:
             rows.append([script.stem, "FAILED TO RUN", "no"])
