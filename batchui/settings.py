@@ -171,7 +171,12 @@ BATCH_API_URL = env.str("BATCH_API_URL", default="")
 ECI_API_KEY = env.str("ECI_API_KEY", default="")
 BATCH_API_TIMEOUT = env.float("BATCH_API_TIMEOUT", default=10.0)
 BATCH_API_CONNECT_TIMEOUT = env.float("BATCH_API_CONNECT_TIMEOUT", default=3.05)
-BATCH_API_RETRY_BUDGET = env.float("BATCH_API_RETRY_BUDGET", default=20.0)
+BATCH_API_RETRY_BUDGET = env.float("BATCH_API_RETRY_BUDGET", default=8.0)
+# The most a person waits for one API call, retries and reading its answer included; a request
+# making several calls waits at most this in all (batchui.core.middleware.RequestIdMiddleware).
+BATCH_API_DEADLINE = env.float("BATCH_API_DEADLINE", default=10.0)
+# Answers larger than this are refused unread (a 1,000-batch page is about 1 MB).
+BATCH_API_MAX_RESPONSE_BYTES = env.int("BATCH_API_MAX_RESPONSE_BYTES", default=8 * 1024 * 1024)
 # Fernet key(s) encrypting people's API keys at rest, comma-separated: the first encrypts, all
 # decrypt (rotation). Unset: derived from SECRET_KEY, and `check --deploy` warns.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")

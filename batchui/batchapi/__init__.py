@@ -4,7 +4,13 @@ from batchui.batchapi import get_client, Filter, BatchCreate
 page = get_client().list_batches(filter=Filter.where("isOpen", "equals", True), api_key=key)
 """
 
-from batchui.batchapi.client import BatchApiClient, current_request_id, get_client
+from batchui.batchapi.client import (
+    BatchApiClient,
+    current_request_id,
+    deadline_in,
+    get_client,
+    time_left,
+)
 from batchui.batchapi.errors import (
     ApiAuthError,
     ApiBadResponse,
@@ -12,6 +18,7 @@ from batchui.batchapi.errors import (
     ApiNotFound,
     ApiOutcomeUnknown,
     ApiRateLimited,
+    ApiResponseTooLarge,
     ApiServerError,
     ApiTimeout,
     ApiUnavailable,
@@ -30,6 +37,7 @@ __all__ = [
     "ApiNotFound",
     "ApiOutcomeUnknown",
     "ApiRateLimited",
+    "ApiResponseTooLarge",
     "ApiServerError",
     "ApiTimeout",
     "ApiUnavailable",
@@ -46,5 +54,7 @@ __all__ = [
     "RetryPolicy",
     "UserChild",
     "current_request_id",
+    "deadline_in",
     "get_client",
+    "time_left",
 ]

@@ -19,6 +19,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -39,15 +40,17 @@ from batchui.batchapi.errors import (
     ApiNotFound,
     ApiOutcomeUnknown,
     ApiRateLimited,
+    ApiResponseTooLarge,
     ApiServerError,
     ApiTimeout,
     ApiUnavailable,
     ApiValidationError,
     BatchApiError,
     safe_excerpt,
+    wait_text,
 )
 from batchui.batchapi.filters import Filter
-from batchui.batchapi.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from batchui.batchapi.retry import RETRYABLE_STATUSES, RetryPolicy, RetryState, parse_retry_after
 from batchui.batchapi.transport import SIMULATOR_HOST, SimulatorAdapter
 from batchui.batchapi.values import (
     Batch,
@@ -62,6 +65,28 @@ logger = logging.getLogger("batchui.batchapi")
 
 current_request_id: ContextVar[str | None] = ContextVar("batchapi_request_id", default=None)
 """Set by the dashboard per incoming request; sent as X-Request-ID (else a fresh id per call)."""
+
+_deadline: ContextVar[float | None] = ContextVar("batchapi_deadline", default=None)
+
+
+@contextmanager
+def deadline_in(seconds: float) -> Iterator[None]:
+    """Every call made inside ends within `seconds` from now, retries and reading included (or by
+    an earlier deadline already set): a person's request, a health check, a bulk action."""
+    limit = time.monotonic() + seconds
+    earlier = _deadline.get()
+    token = _deadline.set(limit if earlier is None else min(earlier, limit))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left before the deadline set by `deadline_in`; None when none is set."""
+    limit = _deadline.get()
+    return None if limit is None else limit - time.monotonic()
+
 
 API_PREFIX = "/api/v3"
 DEFAULT_PAGE_SIZE = 250
@@ -174,6 +199,8 @@ class BatchApiClient:
         timeout: float = 10.0,
         connect_timeout: float = 3.05,
         retry: RetryPolicy | None = None,
+        deadline: float = 10.0,
+        max_response_bytes: int = 8 * 1024 * 1024,
         pool_size: int = 32,
     ) -> None:
         self._simulated = not base_url
@@ -182,6 +209,8 @@ class BatchApiClient:
         self.timeout = float(timeout)
         self.connect_timeout = float(connect_timeout)
         self.retry = retry or RetryPolicy()
+        self.deadline = float(deadline)
+        self.max_response_bytes = int(max_response_bytes)
         self.session = requests.Session()
         http = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", http)
@@ -199,6 +228,8 @@ class BatchApiClient:
             timeout=settings.BATCH_API_TIMEOUT,
             connect_timeout=settings.BATCH_API_CONNECT_TIMEOUT,
             retry=RetryPolicy(budget=settings.BATCH_API_RETRY_BUDGET),
+            deadline=settings.BATCH_API_DEADLINE,
+            max_response_bytes=settings.BATCH_API_MAX_RESPONSE_BYTES,
         )
 
     @property
@@ -554,12 +585,19 @@ class BatchApiClient:
             "X-Request-ID": request_id,
         }
         data = None if body is None else json.dumps(body).encode()
+        left = time_left()
+        until = time.monotonic() + (self.deadline if left is None else min(self.deadline, left))
         state = self.retry.start()
         while True:
-            read_timeout = self.timeout
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                if state.attempt == 1:
+                    raise _NoAnswerError(_NOT_SENT, maybe_processed=False)
+                raise _NoAnswerError(self._past_deadline(), maybe_processed=True)
+            read_timeout = min(self.timeout, remaining)
             if state.attempt > 1:
                 read_timeout = min(
-                    self.timeout, max(state.remaining(), self.retry.min_attempt_time)
+                    read_timeout, max(state.remaining(), self.retry.min_attempt_time)
                 )
             started = time.monotonic()
             try:
@@ -571,11 +609,14 @@ class BatchApiClient:
                     headers=headers,
                     timeout=(min(self.connect_timeout, read_timeout), read_timeout),
                     allow_redirects=False,  # a redirect could carry the key to another host
+                    stream=True,  # the body is read by _read_body, within the deadline and cap
                 )
-            except requests.RequestException as exc:
-                failed = _failure(exc)
+                self._read_body(response, until=until)
+            except (requests.RequestException, _NoAnswerError) as exc:
+                failed = exc if isinstance(exc, _NoAnswerError) else _failure(exc)
                 self._log(method, path, type(exc).__name__, started, state.attempt, request_id)
-                delay = state.next_delay() if retry else None
+                again = retry and not isinstance(failed.error, ApiResponseTooLarge)
+                delay = self._retry_delay(state, until) if again else None
                 if delay is None:
                     raise failed from exc
                 state.wait(delay)
@@ -591,12 +632,68 @@ class BatchApiClient:
                 )
             if retry and response.status_code in RETRYABLE_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                delay = state.next_delay(retry_after=retry_after)
+                delay = self._retry_delay(state, until, retry_after=retry_after)
                 if delay is not None:
-                    response.close()
                     state.wait(delay)
                     continue
             return response
+
+    def _retry_delay(
+        self, state: RetryState, until: float, *, retry_after: float | None = None
+    ) -> float | None:
+        """The wait before a retry, None when none fits the retry budget or the deadline."""
+        delay = state.next_delay(retry_after=retry_after)
+        if delay is None or delay + self.retry.min_attempt_time > until - time.monotonic():
+            return None
+        return delay
+
+    def _past_deadline(self) -> ApiTimeout:
+        return ApiTimeout(
+            "The Batch API did not answer within the dashboard's time limit. Try again in a moment."
+        )
+
+    def _read_body(self, response: requests.Response, *, until: float) -> None:
+        """Read the answer's body before `until` and within the size cap; then
+        `response.content` holds it. A trickling answer is cut off at the deadline.
+
+        Raises _NoAnswerError (the call may have been processed: its answer is lost).
+        """
+        limit = self.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise _NoAnswerError(_too_large(limit), maybe_processed=True)
+        raw = response.raw
+        # One receive at a time (read1), each within the time left: read(n) would wait for n bytes.
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        decoded = {"decode_content": True} if isinstance(raw, urllib3.BaseHTTPResponse) else {}
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                response.close()
+                raise _NoAnswerError(self._past_deadline(), maybe_processed=True)
+            if sock is not None:
+                sock.settimeout(min(self.timeout, remaining))
+            try:
+                chunk = raw.read1(_READ_CHUNK, **decoded)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                response.close()
+                timed_out = isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError)
+                error = ApiTimeout() if timed_out else ApiUnavailable()
+                raise _NoAnswerError(error, maybe_processed=True) from exc
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise _NoAnswerError(_too_large(limit), maybe_processed=True)
+            chunks.append(chunk)
+        # What requests' own `content` does when it reads the body (stream=False).
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.close()
 
     @staticmethod
     def _log(
@@ -681,8 +778,10 @@ class BatchApiClient:
                 retry_after=parse_retry_after(response.headers.get("Retry-After"))
             )
         if status >= 500:
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            later = f"in {wait_text(wait)}" if wait is not None else "in a moment"
             return ApiServerError(
-                f"The Batch API had an error (HTTP {status}){suffix} Try again in a moment.",
+                f"The Batch API had an error (HTTP {status}){suffix} Try again {later}.",
                 status=status,
             )
         return ApiBadResponse(
@@ -700,6 +799,20 @@ def _began_on_api_clock(started: datetime, response: requests.Response) -> datet
     if api_now.tzinfo is None:
         return None
     return started + (api_now - datetime.now(UTC))
+
+
+_READ_CHUNK = 64 * 1024
+_NOT_SENT = ApiTimeout(
+    "The time limit for this request was reached before this call was made, so nothing was "
+    "sent. Try again."
+)
+
+
+def _too_large(limit: int) -> ApiResponseTooLarge:
+    return ApiResponseTooLarge(
+        f"The Batch API's answer was larger than {limit / 1024 / 1024:g} MB, so the dashboard "
+        "did not read it (BATCH_API_MAX_RESPONSE_BYTES)."
+    )
 
 
 def _not_found(batch_id: int) -> str:
@@ -766,6 +879,8 @@ def get_client() -> BatchApiClient:
         settings.BATCH_API_TIMEOUT,
         settings.BATCH_API_CONNECT_TIMEOUT,
         settings.BATCH_API_RETRY_BUDGET,
+        settings.BATCH_API_DEADLINE,
+        settings.BATCH_API_MAX_RESPONSE_BYTES,
     )
     with _shared_lock:
         if _shared is None or _shared[0] != config:

@@ -55,6 +55,15 @@ class ApiTimeout(ApiUnavailable):
     default_message = "The Batch API did not answer in time. Try again in a moment."
 
 
+def wait_text(seconds: float) -> str:
+    """ "1 second", "30 seconds", "2 minutes": a wait said the way a person says it."""
+    whole = max(1, round(seconds))
+    if whole >= 120:
+        minutes = round(whole / 60)
+        return f"{minutes} minutes"
+    return f"{whole} second{'s' if whole != 1 else ''}"
+
+
 class ApiServerError(BatchApiError):
     """The API answered 5xx."""
 
@@ -108,7 +117,7 @@ class ApiRateLimited(BatchApiError):  # noqa: N818 - names from the issue
         retry_after: float | None = None,
     ) -> None:
         if message is None and retry_after is not None:
-            message = f"The Batch API is busy. Try again in {max(1, round(retry_after))} seconds."
+            message = f"The Batch API is busy. Try again in {wait_text(retry_after)}."
         super().__init__(message, status=status)
         self.retry_after = retry_after
 
@@ -117,6 +126,10 @@ class ApiBadResponse(BatchApiError):  # noqa: N818 - names from the issue
     """The API answered something the client cannot read (malformed JSON, wrong shape, headers)."""
 
     default_message = "The Batch API sent a response the dashboard could not read."
+
+
+class ApiResponseTooLarge(ApiBadResponse):
+    """The answer was larger than BATCH_API_MAX_RESPONSE_BYTES: refused unread."""
 
 
 class ApiOutcomeUnknown(BatchApiError):  # noqa: N818 - names from the issue

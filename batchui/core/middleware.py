@@ -22,7 +22,7 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from batchui.batchapi import current_request_id
+from batchui.batchapi import current_request_id, deadline_in
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Ids of the common proxies and tracers (UUIDs, hex, "Root=1-...;Parent=..." and the like).
@@ -46,7 +46,9 @@ class RequestIdMiddleware:
         # Left set until the response is closed (request_finished), so that Django's own
         # "Internal Server Error: ..." line, logged after the middleware, carries it too.
         current_request_id.set(request_id)
-        response = self.get_response(request)
+        # Every Batch API call the view makes ends within BATCH_API_DEADLINE, in all.
+        with deadline_in(settings.BATCH_API_DEADLINE):
+            response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
 
