@@ -78,7 +78,7 @@ simulator: $(VENV)/.runtime-installed
 bench: $(VENV)/.dev-installed bench-deps
 	$(BIN)/python benchmarks/run_all.py
 
-# wrk for the load benchmark (bench_load.py).
+# wrk for the load benchmark (bench_list.py).
 bench-deps:
 	@if ! command -v wrk >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \

@@ -30,7 +30,6 @@ import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from django.urls import Resolver404, resolve  # noqa: E402
 
 from batchui.core.logging import ContextFilter, JsonFormatter  # noqa: E402
 from batchui.simulator import faults  # noqa: E402
@@ -257,8 +256,3 @@ def test_request_ids_of_concurrent_requests_do_not_mix(json_log, client):
 
 
 # --- the benchmark-only page --------------------------------------------------------------------
-
-
-def test_the_benchmark_page_is_not_mounted_by_default():
-    with pytest.raises(Resolver404):
-        resolve("/bench/bare/")
