@@ -43,10 +43,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: a locked or unreachable database gives the "try again" page (503), not a 500.
-    "batchui.core.middleware.DatabaseUnavailableMiddleware",
-    # Responses without a Cache-Control of their own: "private, no-store" (batch data, activity).
-    "batchui.core.middleware.NoStoreMiddleware",
     # Inert unless URL_PREFIX is set: also accepts paths a reverse proxy forwards with the prefix.
     "batchui.core.middleware.UrlPrefixMiddleware",
     # Before the rest, so that every log line and Batch API call of the request carries its id.
@@ -55,6 +51,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that reads the database (sessions first): a locked or unreachable
+    # database gives the "try again" answer (503), with the headers above, not a 500.
+    "batchui.core.middleware.DatabaseUnavailableMiddleware",
+    # Every page (static files are served above): "private, no-store" (batch data, activity).
+    "batchui.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -12,9 +12,9 @@ prefix; FORCE_SCRIPT_NAME already puts the prefix on every URL the application w
 `DatabaseUnavailableMiddleware` turns a locked or unreachable database (OperationalError,
 InterfaceError) into a "try again" answer with status 503 and Retry-After, instead of a 500.
 
-`NoStoreMiddleware` adds `private, no-store` to the Cache-Control of every response not marked
-`public` (static files are): pages show batch data and activity, which no shared or browser cache
-should keep.
+`NoStoreMiddleware` adds `private, no-store` to the Cache-Control of every page (static files are
+served before it, by whitenoise): pages show batch data and activity, which no shared or browser
+cache should keep.
 """
 
 from __future__ import annotations
@@ -118,8 +118,6 @@ class DatabaseUnavailableMiddleware:
         answer.status_code = 503
         answer["Retry-After"] = str(RETRY_AFTER_SECONDS)
         answer["Cache-Control"] = "no-store"
-        if REQUEST_ID_HEADER in response:
-            answer[REQUEST_ID_HEADER] = response[REQUEST_ID_HEADER]
         return answer
 
 
@@ -129,6 +127,5 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "public" not in response.get("Cache-Control", ""):
-            patch_cache_control(response, private=True, no_store=True)
+        patch_cache_control(response, private=True, no_store=True)
         return response

@@ -48,6 +48,8 @@ def test_a_write_to_a_locked_database_answers_503_after_a_short_wait(signed_in, 
     assert time.monotonic() - started < busy_timeout() + 3
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
+    assert "Content-Security-Policy" in response
+    assert response["X-Request-ID"]
     html = response.content.decode()
     assert "Please try again" in html
     assert "check the batch list before trying again" in html
