@@ -23,7 +23,8 @@ def _flag(name: str) -> bool:
 wsgi_app = "batchui.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
-worker_class = "gthread"
+# gthread, with GET /healthz answered by each worker's main loop even when all threads are busy.
+worker_class = "batchui.core.worker.HealthFirstWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30

@@ -52,6 +52,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that reads the database (sessions first): a locked or unreachable
+    # database gives the "try again" answer (503), with the headers above, not a 500.
+    "batchui.core.middleware.DatabaseUnavailableMiddleware",
+    # Every page (static files are served above): "private, no-store" (batch data, activity).
+    "batchui.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,10 +94,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions let several threads write without "database is locked".
+    # A write waits at most SQLITE_BUSY_TIMEOUT seconds for another writer's lock; past that the
+    # person gets the "try again" page (503, core.middleware.DatabaseUnavailableMiddleware).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=5.0),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -105,23 +112,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Several app instances (or gunicorn workers) share sessions, form tokens and cached review
-# figures only through a shared cache: CACHE_URL=redis://host:6379/0 (Django's RedisCache).
+# Several app instances (or gunicorn workers) share cached review and widget figures only through
+# a shared cache: CACHE_URL=redis://host:6379/0. It is only a cache: FallbackRedisCache answers a
+# Redis failure as a miss (logged), with short timeouts so that a hung Redis costs little.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://batchui")}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="batchui"))
-_SHARED_CACHE = CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-if _SHARED_CACHE:
-    # A Redis outage fails requests quickly instead of hanging every worker.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "batchui.core.cache.FallbackRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
-        {"socket_connect_timeout": 2, "socket_timeout": 2, "health_check_interval": 30}
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "health_check_interval": 30}
     )
-# Sessions in the database, read through a shared cache when there is one. A per-process cache
-# (locmem) would let one worker keep serving a session another has ended, so then: database only.
-SESSION_ENGINE = env.str(
-    "SESSION_ENGINE",
-    default="django.contrib.sessions.backends."
-    + ("cached_db" if _SHARED_CACHE or "memcache" in CACHES["default"]["BACKEND"] else "db"),
-)
+# Sessions in the database only: a Redis outage must not sign anyone out or fail a page, and a
+# session ended while Redis was unreachable must not come back from the cache afterwards.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 # --- Sign-in, sessions, roles (batchui.accounts) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [

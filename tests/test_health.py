@@ -73,19 +73,20 @@ def test_readyz_reports_each_check_without_sign_in(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_the_cache_is_down_and_names_no_password(client, settings):
+def test_readyz_is_200_degraded_when_the_cache_is_down_and_names_no_password(client, settings):
+    """Pages work without the cache (slower), so the instance stays in rotation."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "batchui.core.cache.FallbackRedisCache",
             "LOCATION": f"redis://:cache-s3cret@127.0.0.1:{closed_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "error"
-    assert body["checks"]["cache"]["status"] == "error"
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"]["status"] == "degraded"
     assert body["checks"]["database"]["status"] == "ok"
     assert "cache-s3cret" not in response.content.decode()
 

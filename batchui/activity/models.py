@@ -1,9 +1,4 @@
-"""The activity log of batch actions, and the records that make form submissions idempotent.
-
-Both live in the database, not in process memory or the local-memory cache: the dashboard runs as
-several workers (and possibly instances) sharing one database, and a repeated submission may reach
-any of them.
-"""
+"""The activity log of batch actions (in the database: every worker and instance shares it)."""
 
 from __future__ import annotations
 
@@ -62,30 +57,3 @@ class ActivityEntry(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.finished is None
-
-
-class SubmissionState(models.TextChoices):
-    PENDING = "pending", "Being processed"
-    DONE = "done", "Done"
-
-
-class FormSubmission(models.Model):
-    """A form token seen by the server: the unique constraint on `token` is the lock that lets only
-    one of several identical submissions act; the others get its stored `result`."""
-
-    token = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    batch_id = models.PositiveIntegerField(null=True, blank=True)
-    state = models.CharField(
-        max_length=10, choices=SubmissionState.choices, default=SubmissionState.PENDING
-    )
-    result = models.JSONField(default=dict, blank=True)
-    created = models.DateTimeField(db_index=True)
-    updated = models.DateTimeField()
-
-    class Meta:
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"{self.action} submission {self.token[:8]}… ({self.state})"

@@ -43,10 +43,13 @@ from batchui.batchapi.values import parse_batch
 from batchui.batches import idempotency
 
 BUSY_MESSAGE = (
-    "This form was already submitted and is still being processed. "
-    "Check the batch list in a moment before trying again."
+    "This form was already submitted and is still being processed, so nothing more was done. "
+    "To see how it ended, submit the form again unchanged in a moment (it is never done twice)."
 )
-MISMATCH_MESSAGE = "This form was already used for something else. Reload the page and try again."
+MISMATCH_MESSAGE = (
+    "This form was already submitted with other values, so nothing was done with these. "
+    "Check the batch list, then submit the form again if it is still needed."
+)
 
 
 class OutcomeKind(StrEnum):
@@ -283,10 +286,15 @@ def _outcome_of_error(action: Action, error: BatchApiError, **extra: Any) -> Act
 
 
 def _claimed(
-    *, token: str, user: AbstractBaseUser, action: Action, batch_id: int | None
+    *,
+    token: str,
+    user: AbstractBaseUser,
+    action: Action,
+    batch_id: int | None,
+    values: dict[str, Any],
 ) -> ActionOutcome | None:
     """None when this submission should act; else the outcome to answer with."""
-    got = idempotency.claim(token=token, user=user, action=action, batch_id=batch_id)
+    got = idempotency.claim(token=token, user=user, action=action, batch_id=batch_id, values=values)
     if got.state is idempotency.ClaimState.OWNED:
         return None
     if got.state is idempotency.ClaimState.REPLAY:
@@ -307,7 +315,7 @@ def _claimed(
 def _settle(*, token: str, outcome: ActionOutcome, keep: bool) -> ActionOutcome:
     """Keep the outcome for repeated submissions, or release the token so a retry can act."""
     if keep:
-        idempotency.complete(token=token, result=outcome.to_record(), batch_id=outcome.batch_id)
+        idempotency.complete(token=token, result=outcome.to_record())
     else:
         idempotency.release(token=token)
     return outcome
@@ -327,7 +335,9 @@ def _create_changes(data: BatchCreate) -> dict[str, Any]:
 def batch_open(
     *, user: AbstractBaseUser, api_key: str, data: BatchCreate, token: str
 ) -> ActionOutcome:
-    early = _claimed(token=token, user=user, action=Action.OPEN, batch_id=None)
+    early = _claimed(
+        token=token, user=user, action=Action.OPEN, batch_id=None, values=data.to_json()
+    )
     if early is not None:
         return early
     changes = _create_changes(data)
@@ -406,10 +416,10 @@ def batch_edit(
     token: str,
 ) -> ActionOutcome:
     """Set a batch's code and note (`note=None` clears it); the log keeps before and after."""
-    early = _claimed(token=token, user=user, action=Action.EDIT, batch_id=batch_id)
+    after = {"batchCode": batch_code, "note": note}
+    early = _claimed(token=token, user=user, action=Action.EDIT, batch_id=batch_id, values=after)
     if early is not None:
         return early
-    after = {"batchCode": batch_code, "note": note}
     entry = activity_start(
         user=user,
         action=Action.EDIT,
@@ -457,7 +467,9 @@ def batch_close_missing(*, user: AbstractBaseUser, batch_id: int, message: str) 
 def batch_close(*, user: AbstractBaseUser, api_key: str, batch: Batch, token: str) -> ActionOutcome:
     """Close `batch` (as the person saw it when confirming). Refused, and logged, when it is not
     theirs and they may not close others' batches."""
-    early = _claimed(token=token, user=user, action=Action.CLOSE, batch_id=batch.batch_id)
+    early = _claimed(
+        token=token, user=user, action=Action.CLOSE, batch_id=batch.batch_id, values={}
+    )
     if early is not None:
         return early
     if not allowed_to_close(user=user, batch=batch):

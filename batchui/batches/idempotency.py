@@ -1,11 +1,15 @@
 """Form tokens: a repeated submission of the same form returns the first one's result.
 
 Every action form carries a hidden token made when the form is rendered (`new_token`). Before
-acting, the server claims the token (`claim`): an INSERT into `activity.FormSubmission`, whose
+acting, the server claims the token (`claim`): an INSERT into `batches.FormSubmission`, whose
 unique constraint lets exactly one of several identical submissions win, whichever worker or
 instance they reach, since they share the database. The losers wait for the winner's stored result
 and return it (or, past `wait_seconds`, say the submission is still being processed). They never
 act a second time.
+
+The token is bound to what was submitted: a hash of the person, the action, the batch and the
+submitted values is stored with it. The same token with anything else (a corrected form sent again
+after a "still being processed" answer, a tampered token) is a MISMATCH: nothing is replayed.
 
 Why the database and not the cache: the default cache is per-process local memory, so
 `cache.add` would only lock within one worker; the database is the one store every worker shares.
@@ -15,6 +19,8 @@ it over.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 import time
@@ -28,7 +34,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from batchui.activity.models import Action, FormSubmission, SubmissionState
+from batchui.activity.models import Action
+from batchui.batches.models import FormSubmission, SubmissionState
 
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 # Longer than any open or close can take (client timeout, retries and the lookup after a lost
@@ -59,7 +66,8 @@ class ClaimState(StrEnum):
     OWNED = "owned"  # this submission acts, then calls complete() or release()
     REPLAY = "replay"  # an identical submission already finished: `result` is its outcome
     BUSY = "busy"  # an identical submission is still being processed
-    MISMATCH = "mismatch"  # the token was used by someone else or for another action
+    MISMATCH = "mismatch"  # the token was used by someone else, for another action or batch,
+    # or with other values
 
 
 @dataclass(frozen=True)
@@ -73,16 +81,26 @@ class Claim:
         return self.state is ClaimState.OWNED
 
 
+def fingerprint(
+    *, user: AbstractBaseUser, action: Action, batch_id: int | None, values: dict[str, Any]
+) -> str:
+    """What a token is bound to: who submitted which action on which batch with which values."""
+    what = [user.pk, str(action), batch_id, values]
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def claim(
     *,
     token: str,
     user: AbstractBaseUser,
     action: Action,
     batch_id: int | None = None,
+    values: dict[str, Any] | None = None,
     wait_seconds: float | None = None,
 ) -> Claim:
     if not valid_token(token):
         raise ValueError("not a form token")
+    bound_to = fingerprint(user=user, action=action, batch_id=batch_id, values=values or {})
     wait = default_wait_seconds() if wait_seconds is None else wait_seconds
     deadline = time.monotonic() + wait
     _purge_expired()
@@ -93,8 +111,7 @@ def claim(
                 FormSubmission.objects.create(
                     token=token,
                     user=user,
-                    action=action,
-                    batch_id=batch_id,
+                    fingerprint=bound_to,
                     created=now,
                     updated=now,
                 )
@@ -104,11 +121,7 @@ def claim(
         found = FormSubmission.objects.filter(token=token).first()
         if found is None:
             continue  # released by its owner meanwhile: claim it again
-        if (
-            found.user_id != user.pk
-            or found.action != action
-            or (action != Action.OPEN and found.batch_id != batch_id)
-        ):
+        if found.fingerprint != bound_to:
             return Claim(token, ClaimState.MISMATCH)
         if found.state == SubmissionState.DONE:
             return Claim(token, ClaimState.REPLAY, dict(found.result))
@@ -126,16 +139,11 @@ def _take_over(found: FormSubmission, now) -> bool:
     return taken == 1
 
 
-def complete(*, token: str, result: dict[str, Any], batch_id: int | None = None) -> None:
+def complete(*, token: str, result: dict[str, Any]) -> None:
     """Store the owner's result: later identical submissions return it."""
-    updates: dict[str, Any] = {
-        "state": SubmissionState.DONE,
-        "result": result,
-        "updated": timezone.now(),
-    }
-    if batch_id is not None:
-        updates["batch_id"] = batch_id
-    FormSubmission.objects.filter(token=token).update(**updates)
+    FormSubmission.objects.filter(token=token).update(
+        state=SubmissionState.DONE, result=result, updated=timezone.now()
+    )
 
 
 def release(*, token: str) -> None:

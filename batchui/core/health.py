@@ -1,11 +1,15 @@
 """Readiness: `/readyz` says whether this instance can serve people right now.
 
-Three checks, each reported with its status and how long it took: the database (one `SELECT 1`),
-the cache (a write and a read of a short-lived key: the sessions, form tokens and cached review
-figures live there), and the Batch API (the embedded simulator: a query on its tables; a real host:
-`list_batches(page_size=1)` with one attempt and short timeouts; without ECI_API_KEY any HTTP
-answer, a 401 included, proves the host reachable). 200 when every check passes, 503 otherwise.
-No sign-in; the answer names no key, password or connection string (errors by their type only).
+Three checks, each reported with its status and how long it took:
+- the database: one `SELECT 1`; on SQLite also a write lock asked for with a 1 s wait (a lock
+  held elsewhere lets reads through but makes every write wait, then fail);
+- the cache: a write and a read of a short-lived key. The cache only speeds pages up (sessions,
+  throttling and form tokens are in the database), so a failing cache is "degraded", not an error;
+- the Batch API (the embedded simulator: a query on its tables; a real host: `list_batches
+  (page_size=1)` with one attempt and short timeouts; without ECI_API_KEY any HTTP answer, a 401
+  included, proves the host reachable).
+200 when no check is an error ("status" is "ok" or "degraded"), 503 otherwise. No sign-in; the
+answer names no key, password or connection string (errors by their type only).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache, caches
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -30,16 +34,23 @@ logger = logging.getLogger("batchui.health")
 
 PROBE_TIMEOUT = 3.0  # seconds, for the Batch API check (one attempt, no retries)
 PROBE_KEY = "readyz-probe-no-key"  # sent when ECI_API_KEY is unset: the 401 proves reachability
+LOCK_WAIT_MS = 1000  # how long the SQLite check waits for the write lock
 
 
 class CheckFailedError(Exception):
     """A check's failure, with a message safe to show (no secrets)."""
 
 
+class DegradedError(CheckFailedError):
+    """A failure that leaves the instance serving people (slower): reported, still ready."""
+
+
 def _timed(check: Callable[[], dict[str, str]]) -> dict[str, object]:
     started = time.perf_counter()
     try:
         outcome: dict[str, object] = {"status": "ok", **check()}
+    except DegradedError as degraded:
+        outcome = {"status": "degraded", "error": str(degraded)}
     except CheckFailedError as failed:
         outcome = {"status": "error", "error": str(failed)}
     except Exception as exc:  # any failure of a dependency makes the instance not ready
@@ -53,16 +64,33 @@ def check_database() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+        if connection.vendor == "sqlite":
+            _check_sqlite_write_lock(cursor)
     return {"vendor": connection.vendor}
+
+
+def _check_sqlite_write_lock(cursor) -> None:
+    """Take and give back the write lock (BEGIN IMMEDIATE, atomic() here), waiting at most 1 s."""
+    busy_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+    cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    try:
+        with transaction.atomic():
+            cursor.execute("SELECT 1")
+    except OperationalError as error:
+        if "locked" in str(error):
+            raise CheckFailedError("the database is locked: writes wait, then fail") from error
+        raise
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
 
 
 def check_cache() -> dict[str, str]:
     key, value = f"readyz:{uuid.uuid4().hex}", uuid.uuid4().hex
     cache.set(key, value, timeout=10)
-    seen = cache.get(key)
-    cache.delete(key)
-    if seen != value:
-        raise CheckFailedError("the cache did not keep a value written to it")
+    if cache.get(key) != value:  # FallbackRedisCache answers a Redis failure as a miss
+        raise DegradedError(
+            "the cache did not keep a value written to it: pages work, slower (see the log)"
+        )
     return {"backend": type(caches["default"]).__name__}
 
 
@@ -87,6 +115,7 @@ def _probe_client() -> BatchApiClient:
             timeout=timeout,
             connect_timeout=min(timeout, settings.BATCH_API_CONNECT_TIMEOUT),
             retry=RetryPolicy(max_attempts=1, budget=timeout),
+            deadline=timeout,  # a trickling answer is cut off: /readyz keeps to its time
             pool_size=2,
         )
         _probe = (config, client)
@@ -124,16 +153,17 @@ CHECKS: dict[str, Callable[[], dict[str, str]]] = {
 
 def readiness() -> tuple[bool, dict[str, object]]:
     checks = {name: _timed(check) for name, check in CHECKS.items()}
-    ready = all(result["status"] == "ok" for result in checks.values())
-    return ready, {"status": "ok" if ready else "error", "checks": checks}
+    statuses = {result["status"] for result in checks.values()}
+    status = next(s for s in ("error", "degraded", "ok") if s in statuses)
+    return status != "error", {"status": status, "checks": checks}
 
 
 @login_not_required
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness for load balancers and operators: 200 when ready, 503 when not."""
+    """Readiness for load balancers and operators: 200 when ready (maybe degraded), else 503."""
     ready, body = readiness()
-    if not ready:
-        logger.warning("not ready", extra={"checks": body["checks"]})
+    if body["status"] != "ok":
+        logger.warning("readiness: %s", body["status"], extra={"checks": body["checks"]})
     return JsonResponse(body, status=200 if ready else 503)

@@ -1,4 +1,4 @@
-"""Request id and URL prefix middleware.
+"""Request id, URL prefix, "database unavailable" and Cache-Control middleware.
 
 `RequestIdMiddleware` gives every request an id: the incoming `X-Request-ID` when it looks like
 one (a load balancer or the reverse proxy may set it), else a new one. The id is on
@@ -8,19 +8,30 @@ header of every Batch API call made for it, and in the response's `X-Request-ID`
 `UrlPrefixMiddleware` (active only when URL_PREFIX is set) accepts paths that still carry the
 prefix, for reverse proxies that forward `/batches-desk/batches/` as is rather than stripping the
 prefix; FORCE_SCRIPT_NAME already puts the prefix on every URL the application writes.
+
+`DatabaseUnavailableMiddleware` turns a locked or unreachable database (OperationalError,
+InterfaceError) into a "try again" answer with status 503 and Retry-After, instead of a 500.
+
+`NoStoreMiddleware` adds `private, no-store` to the Cache-Control of every page (static files are
+served before it, by whitenoise): pages show batch data and activity, which no shared or browser
+cache should keep.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.core.signals import request_finished
+from django.core.signals import got_request_exception, request_finished
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 from batchui.batchapi import current_request_id, deadline_in
 
@@ -76,3 +87,47 @@ class UrlPrefixMiddleware:
             request.path_info = path_info[len(self.prefix) :] or "/"
             request.path = self.prefix + request.path_info
         return self.get_response(request)
+
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 10
+UNAVAILABLE_MESSAGE = (
+    "The dashboard's database is busy or cannot be reached, so this request could not be "
+    "completed. If you were saving a change, check the batch list before trying again."
+)
+
+
+@receiver(got_request_exception, dispatch_uid="batchui.core.database_unavailable")
+def _note_database_unavailable(request: HttpRequest | None = None, **_kwargs: object) -> None:
+    # Django has already turned the exception into a 500 inside the middleware that raised it;
+    # this is called while it is handled, so the outermost middleware can tell what it was.
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        request.database_unavailable = True  # type: ignore[attr-defined]
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 500 or not getattr(request, "database_unavailable", False):
+            return response
+        if request.headers.get("HX-Request"):  # shown in #errors by app.js
+            answer = HttpResponse(UNAVAILABLE_MESSAGE, content_type="text/plain; charset=utf-8")
+        else:  # rendered without the request: no context processor may touch the database
+            answer = HttpResponse(render_to_string("503.html", {"message": UNAVAILABLE_MESSAGE}))
+        answer.status_code = 503
+        answer["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        answer["Cache-Control"] = "no-store"
+        return answer
+
+
+class NoStoreMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -207,3 +207,14 @@ def test_a_call_that_never_connects_in_time_ends_by_the_deadline():
         with pytest.raises((ApiTimeout, requests.RequestException, Exception)):
             client.list_batches()
         assert time.monotonic() - started < 1.6
+
+
+@pytest.mark.django_db
+def test_readyz_keeps_to_its_3_seconds_against_a_trickling_api(serve, settings, client):
+    # Red-team finding 2: /readyz (documented at 3 s) took over 60 s against a trickling API.
+    settings.BATCH_API_URL = serve(trickle)
+    started = time.monotonic()
+    response = client.get("/readyz")
+    assert time.monotonic() - started < 4
+    assert response.status_code == 503
+    assert response.json()["checks"]["batch_api"]["status"] == "error"

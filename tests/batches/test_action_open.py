@@ -409,7 +409,7 @@ def test_a_token_used_for_another_action_is_replaced():
     idempotency.claim(token=token, user=person("cora"), action=Action.CLOSE, batch_id=1)
     client = client_for("cora")
     html = client.post("/batches/new/", typed(token=token), headers=HTMX).content.decode()
-    assert "already used for something else" in html
+    assert "already submitted with other values" in html
     fresh = token_of(html)
     assert fresh != token
     response = client.post("/batches/new/", typed(token=fresh), headers=HTMX)

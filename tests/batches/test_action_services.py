@@ -12,10 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from batchui.accounts.services import api_key_for
-from batchui.activity.models import Action, ActivityEntry, FormSubmission, Outcome
+from batchui.activity.models import Action, ActivityEntry, Outcome
 from batchui.batchapi import BatchCreate
 from batchui.batches import action_services, idempotency
 from batchui.batches.action_services import OutcomeKind
+from batchui.batches.models import FormSubmission
 from batchui.simulator import faults
 from batchui.simulator.models import Batch, BatchStatus
 from tests.batches.test_action_support import HTMX, batch_of, configure_api, person
@@ -75,7 +76,7 @@ def test_a_duplicate_waits_then_reports_busy_while_the_first_is_still_running():
     assert first.owned
     second = idempotency.claim(token=token, user=user, action=Action.OPEN, wait_seconds=0.1)
     assert second.state is idempotency.ClaimState.BUSY
-    idempotency.complete(token=token, result={"kind": "success", "message": "done"}, batch_id=7)
+    idempotency.complete(token=token, result={"kind": "success", "message": "done"})
     third = idempotency.claim(token=token, user=user, action=Action.OPEN, wait_seconds=0)
     assert third.state is idempotency.ClaimState.REPLAY
     assert third.result["message"] == "done"
@@ -85,9 +86,10 @@ def test_a_duplicate_waits_then_reports_busy_while_the_first_is_still_running():
 def test_busy_is_answered_without_acting(api):
     user = person("cora")
     token = idempotency.new_token()
-    idempotency.claim(token=token, user=user, action=Action.OPEN)
+    data = BatchCreate("CCLERK_BUSY")
+    idempotency.claim(token=token, user=user, action=Action.OPEN, values=data.to_json())
     outcome = action_services.batch_open(
-        user=user, api_key=api_key_for(user), data=BatchCreate("CCLERK_BUSY"), token=token
+        user=user, api_key=api_key_for(user), data=data, token=token
     )
     assert outcome.kind is OutcomeKind.BUSY
     assert "still being processed" in outcome.message
@@ -109,6 +111,65 @@ def test_a_token_is_bound_to_its_person_action_and_batch():
     assert idempotency.claim(token=token, user=cora, action=Action.CLOSE, batch_id=2).state is (
         mismatch
     )
+
+
+@pytest.mark.django_db
+def test_a_token_is_bound_to_the_submitted_values():
+    cora = person("cora")
+    token = idempotency.new_token()
+    values = {"batchCode": "CORA_A", "note": "x"}
+    idempotency.claim(token=token, user=cora, action=Action.OPEN, values=values)
+    idempotency.complete(token=token, result={"kind": "success", "message": "A"})
+    other = {"batchCode": "CORA_B", "note": "x"}
+    again = idempotency.claim(token=token, user=cora, action=Action.OPEN, values=other)
+    assert again.state is idempotency.ClaimState.MISMATCH
+    assert again.result == {}
+    same = idempotency.claim(token=token, user=cora, action=Action.OPEN, values=dict(values))
+    assert same.state is idempotency.ClaimState.REPLAY
+
+
+@pytest.mark.django_db
+def test_a_reused_token_with_other_values_is_refused_with_a_fresh_form(api):
+    """ "Batch A opened" never answers a submit of B: nothing is replayed, nothing is opened."""
+    client = Client()
+    client.force_login(person("cora"))
+    token = idempotency.new_token()
+    first = client.post("/batches/new/", {"batch_code": "CCLERK_A", "token": token}, headers=HTMX)
+    assert "Batch CCLERK_A opened." in first.content.decode()
+    html = client.post(
+        "/batches/new/", {"batch_code": "CCLERK_B", "token": token}, headers=HTMX
+    ).content.decode()
+    assert "CCLERK_A opened" not in html
+    assert "already submitted with other values" in html
+    assert 'value="CCLERK_B"' in html  # what was typed is kept
+    fresh = re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
+    assert fresh != token
+    assert list(Batch.objects.values_list("batch_code", flat=True)) == ["CCLERK_A"]
+    assert ActivityEntry.objects.count() == 1
+    again = client.post("/batches/new/", {"batch_code": "CCLERK_B", "token": fresh}, headers=HTMX)
+    assert "Batch CCLERK_B opened." in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_busy_answer_lets_the_person_wait_for_the_first_outcome(api, settings):
+    """Still processing: the form comes back with the same token, and sending it again unchanged
+    answers with the first submission's outcome once it is known."""
+    settings.BATCH_ACTION_WAIT_SECONDS = 0.1
+    user = person("cora")
+    client = Client()
+    client.force_login(user)
+    token = idempotency.new_token()
+    values = {"batchCode": "CCLERK_SLOW", "closeExistingBatch": False}
+    idempotency.claim(token=token, user=user, action=Action.OPEN, values=values)  # in progress
+    data = {"batch_code": "CCLERK_SLOW", "token": token}
+    html = client.post("/batches/new/", data, headers=HTMX).content.decode()
+    assert "still being processed" in html
+    assert "submit the form again unchanged" in html
+    assert f'name="token" value="{token}"' in html
+    assert not Batch.objects.exists()
+    idempotency.complete(token=token, result={"kind": "success", "message": "Batch X opened."})
+    html = client.post("/batches/new/", data, headers=HTMX).content.decode()
+    assert "Batch X opened." in html
 
 
 @pytest.mark.django_db

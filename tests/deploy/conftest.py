@@ -54,7 +54,7 @@ def database_url() -> str:
 def cache_url() -> str | None:
     """The shared cache the tests use, when there is one (else the servers use their own)."""
     cache = settings.CACHES["default"]
-    if cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    if cache["BACKEND"].endswith("RedisCache"):
         return cache["LOCATION"]
     return None
 

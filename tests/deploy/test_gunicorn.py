@@ -47,6 +47,7 @@ def test_gunicorn_serves_health_readiness_and_hashed_static_files(app_server):
     assert css.status_code == 200
     assert css.headers["Content-Type"].startswith("text/css")
     assert "immutable" in css.headers["Cache-Control"]
+    assert "no-store" not in css.headers["Cache-Control"]  # only pages are never stored
     gzipped = requests.get(
         server.url + hashed[1], headers={**HTTPS, "Accept-Encoding": "gzip"}, timeout=5
     )
