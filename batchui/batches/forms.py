@@ -35,8 +35,9 @@ INT32_MAX = 2**31 - 1
 
 # Query-string keys of the advanced rows, repeated once per row: f=...&op=...&v=...&v2=...
 ROW_KEYS = ("f", "op", "v", "v2")
-# Keys that only edit the form (no-JS "Add condition" / "Remove") or the position in the list.
-EDIT_KEYS = ("add", "remove")
+# Keys that only edit the rows: "Add condition", "Remove" (a row's index) and "edit" (the index
+# of a row whose field changed, htmx asking for the rows again).
+EDIT_KEYS = ("add", "remove", "edit")
 
 FIELD_LABELS: dict[str, str] = {
     "accountPeriod": "Account period (YYYYMM)",
@@ -73,6 +74,9 @@ ALL_OPERATORS: tuple[str, ...] = tuple(
 
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+FIELD_CHOICES = [(name, field_label(name)) for name in FIELDS]
 
 
 # --- quick filters ---------------------------------------------------------------------------
@@ -299,6 +303,7 @@ class BatchFilterForm:
     quick: QuickFilterForm = field(init=False)
     rows: list[ConditionRow] = field(init=False)
     too_many: bool = field(init=False, default=False)
+    focus_row: int | None = field(init=False, default=None)  # whose field to focus, after edits
 
     def __post_init__(self) -> None:
         self.quick = QuickFilterForm(self.data, user_code=self.user_code)
@@ -307,6 +312,14 @@ class BatchFilterForm:
             if not row.blank:
                 validate_row(row)
         self.too_many = sum(1 for row in self.rows if not row.blank) > MAX_CONDITIONS
+        last = len(self.rows) - 1
+        remove, edit = self.data.get("remove", ""), self.data.get("edit", "")
+        if "add" in self.data:
+            self.focus_row = last
+        elif remove.isdigit():
+            self.focus_row = min(int(remove), last)
+        elif edit.isdigit():
+            self.focus_row = min(int(edit), last)
 
     def is_valid(self) -> bool:
         rows_ok = not self.too_many and not any(row.error for row in self.rows)
@@ -360,7 +373,7 @@ class SavedViewForm(forms.Form):
 
 
 def list_query(data: QueryDict) -> str:
-    """The query string of a list view without paging, form edits and empty inputs.
+    """The query string of a list view without paging, form edits, empty inputs and "who=all".
 
     Advanced rows are kept whole (their keys are positional) unless they are entirely blank.
     """
@@ -370,7 +383,7 @@ def list_query(data: QueryDict) -> str:
         if key in ROW_KEYS or key in EDIT_KEYS or key == "page":
             continue
         kept = [value for value in values if value.strip()]
-        if kept:
+        if kept and not (key == "who" and kept == [WHO_ALL]):
             clean.setlist(key, kept)
     for row in rows:
         for key, value in zip(

@@ -21,6 +21,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from batchui.batchapi import current_request_id
 
@@ -74,3 +75,16 @@ class UrlPrefixMiddleware:
             request.path_info = path_info[len(self.prefix) :] or "/"
             request.path = self.prefix + request.path_info
         return self.get_response(request)
+
+
+class VaryOnHtmxMiddleware:
+    """Every response varies on HX-Request: a page URL answers htmx with a fragment and everyone
+    else with the full page (core.htmx), and no cache may hand one to the other."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
