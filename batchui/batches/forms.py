@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
@@ -375,22 +376,20 @@ class SavedViewForm(forms.Form):
 def list_query(data: QueryDict) -> str:
     """The query string of a list view without paging, form edits, empty inputs and "who=all".
 
-    Advanced rows are kept whole (their keys are positional) unless they are entirely blank.
+    Advanced rows are kept whole (their keys are positional), one after the other, unless they
+    are entirely blank.
     """
     rows = [row for row in condition_rows(_without(data, EDIT_KEYS)) if not row.blank]
-    clean = QueryDict(mutable=True)
-    for key, values in data.lists():
-        if key in ROW_KEYS or key in EDIT_KEYS or key == "page":
-            continue
-        kept = [value for value in values if value.strip()]
-        if kept and not (key == "who" and kept == [WHO_ALL]):
-            clean.setlist(key, kept)
+    pairs = [
+        (key, value)
+        for key, values in data.lists()
+        if key not in ROW_KEYS and key not in EDIT_KEYS and key != "page"
+        for value in values
+        if value.strip() and not (key == "who" and value == WHO_ALL)
+    ]
     for row in rows:
-        for key, value in zip(
-            ROW_KEYS, (row.field, row.operator, row.value, row.value2), strict=True
-        ):
-            clean.appendlist(key, value)
-    return clean.urlencode()
+        pairs.extend(zip(ROW_KEYS, (row.field, row.operator, row.value, row.value2), strict=True))
+    return urlencode(pairs)
 
 
 def _without(data: QueryDict, keys: tuple[str, ...]) -> QueryDict:

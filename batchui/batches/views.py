@@ -101,7 +101,8 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
     user_code = caller.user_code.strip()
     filters = BatchFilterForm(request.GET, user_code=user_code)
     paging = paging_from(request.GET)
-    query = QueryDict(list_query(request.GET), mutable=True)
+    query_string = list_query(request.GET)
+    query = QueryDict(query_string)
     list_url = reverse("batches:list")
     context = {
         "filters": filters,
@@ -110,7 +111,7 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
         "user_code": user_code,
         "list_url": list_url,
         "query": query,
-        "export_query": query.urlencode(),
+        "export_query": query_string,
         "selected_statuses": request.GET.getlist("status"),
         "who": request.GET.get("who", ""),
         "date_fields": _date_fields(filters),
@@ -130,9 +131,9 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
         if request.htmx.target == "condition-rows":
             return render(request, "batches/list.html#conditions", context)
         response = render(request, "batches/list.html#htmx_results", {**context, **results()})
-        if paging.page > 1:
-            query["page"] = str(paging.page)
-        return push_url(response, f"{list_url}?{query.urlencode()}" if query else list_url)
+        parts = (query_string, f"page={paging.page}" if paging.page > 1 else "")
+        shown = "&".join(part for part in parts if part)
+        return push_url(response, f"{list_url}?{shown}" if shown else list_url)
     context["saved_views"] = services.saved_view_list(user=request.user)
     context["built_in_views"] = services.BUILT_IN_VIEWS
     return render_streamed(
