@@ -129,6 +129,8 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
 
     if wants_fragment(request):
         if request.htmx.target == "condition-rows":
+            for row in filters.rows:  # being edited: mistakes show when the filter is applied
+                row.error = ""
             return render(request, "batches/list.html#conditions", context)
         response = render(request, "batches/list.html#htmx_results", {**context, **results()})
         parts = (query_string, f"page={paging.page}" if paging.page > 1 else "")

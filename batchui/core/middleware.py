@@ -1,4 +1,4 @@
-"""Request id and URL prefix middleware.
+"""Request id, URL prefix and Vary: HX-Request middleware.
 
 `RequestIdMiddleware` gives every request an id: the incoming `X-Request-ID` when it looks like
 one (a load balancer or the reverse proxy may set it), else a new one. The id is on

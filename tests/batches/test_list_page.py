@@ -394,3 +394,10 @@ def test_a_rows_operators_follow_its_field(clerk_client, three, sent):
     assert re.findall(r'<option value="([^"]*)"', second) == ["", "equals"]
     assert re.search(r'id="cond-1-f" name="f" data-field autofocus', html)
     assert 'hx-vals=\'{"edit": "1"}\'' in html
+
+
+def test_rows_being_edited_show_no_mistakes_yet(clerk_client, three):
+    query = {"f": "billCount", "op": "", "v": "", "v2": "", "edit": "0"}
+    html = clerk_client.get("/batches/", query, headers=ROWS).getvalue().decode()
+    assert "Choose an operator." not in html
+    assert "has-error" not in html
