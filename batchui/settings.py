@@ -64,6 +64,7 @@ MIDDLEWARE = [
     # Inert unless REMOTE_USER_HEADER is set (single sign-on through a reverse proxy).
     "batchui.accounts.middleware.ProxyRemoteUserMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "batchui.core.middleware.VaryOnHtmxMiddleware",
     # Every view needs a signed-in person unless it is marked @login_not_required.
     "batchui.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

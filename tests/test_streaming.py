@@ -16,4 +16,5 @@ def test_a_page_without_the_slot_is_a_mistake_found_at_once():
             part="core/_part_failed.html",
             slot="later",
             context={},
+            later=dict,
         )

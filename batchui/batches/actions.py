@@ -28,12 +28,10 @@ from batchui.batchapi import ApiNotFound, Batch, BatchApiError, BatchStatus
 from batchui.batches import action_services as services
 from batchui.batches.action_forms import CloseBatchForm, EditBatchForm, OpenBatchForm, TokenForm
 from batchui.batches.action_services import ActionOutcome, OutcomeKind
-from batchui.core.htmx import vary_on_htmx, wants_fragment
+from batchui.batches.columns import TABLE_WIDTH, batch_rows
+from batchui.core.htmx import wants_fragment
 
-ROW_TEMPLATE = "batches/_row.html"
 OOB = "batches/actions/_oob.html"
-# Columns of the list table, for the inline edit row's single cell (a larger colspan is harmless).
-EDIT_COLSPAN = 13
 _TBODY = re.compile(r"<tbody\b", re.IGNORECASE)
 
 
@@ -46,23 +44,24 @@ def list_url() -> str:
 
 def _see_list(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:
     (messages.success if ok else messages.error)(request, message)
-    return vary_on_htmx(HttpResponseRedirect(list_url(), status=303))
+    return HttpResponseRedirect(list_url(), status=303)
 
 
 def _problem_page(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
     context = {"title": title, "message": message, "list_url": list_url()}
-    return vary_on_htmx(render(request, "batches/actions/problem.html", context, status=status))
+    return render(request, "batches/actions/problem.html", context, status=status)
 
 
 def _plain(message: str, *, status: int) -> HttpResponse:
-    """An htmx failure: one sentence that app.js shows in #errors (or actions.js in the dialog)."""
-    return vary_on_htmx(
-        HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-    )
+    """An htmx failure: one sentence that app.js shows (in the open dialog, else in #errors)."""
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 def row_html(request: HttpRequest, batch: Batch) -> str:
-    return render_to_string(ROW_TEMPLATE, {"batch": batch}, request=request)
+    """The batch's row of the list (its <tbody>)."""
+    (row,) = batch_rows([batch], user=request.user)
+    context = {"row": row, "table_width": TABLE_WIDTH}
+    return render_to_string("batches/list.html#row", context, request=request)
 
 
 def oob_row(html: str) -> str:
@@ -81,7 +80,7 @@ def _delete_row(request: HttpRequest, batch_id: int) -> str:
 def _close_dialog(*parts: str) -> HttpResponse:
     """Empty #dialog (actions.js then returns focus to the opener); `parts` are oob updates."""
     response = HttpResponse("".join(parts))
-    return vary_on_htmx(reswap(retarget(response, "#dialog"), "innerHTML"))
+    return reswap(retarget(response, "#dialog"), "innerHTML")
 
 
 def _apply_outcome(form: TokenForm, outcome: ActionOutcome) -> None:
@@ -127,7 +126,7 @@ def _open_context(request: HttpRequest, form: OpenBatchForm, api_key: str) -> di
 def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, part: str):
     context = _open_context(request, form, api_key)
     template = f"batches/actions/open.html#{part}" if wants_fragment(request) else None
-    return vary_on_htmx(render(request, template or "batches/actions/open.html", context))
+    return render(request, template or "batches/actions/open.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,13 +173,13 @@ def _render_edit(
         "batch": batch,
         "batch_id": batch_id,
         "batch_id_text": str(batch_id),
-        "colspan": EDIT_COLSPAN,
+        "colspan": TABLE_WIDTH,
         "list_url": list_url(),
     }
     template = "batches/actions/edit.html"
     if wants_fragment(request):
         template += "#row"
-    return vary_on_htmx(render(request, template, context))
+    return render(request, template, context)
 
 
 def _gone_row(request: HttpRequest, batch_id: int, message: str) -> HttpResponse:
@@ -189,7 +188,7 @@ def _gone_row(request: HttpRequest, batch_id: int, message: str) -> HttpResponse
     response = reswap(retarget(response, f"#batch-{batch_id}"), "delete")
     errors = format_html('<div hx-swap-oob="innerHTML:#errors">{}</div>', message)
     response.content += errors.encode()
-    return vary_on_htmx(response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,7 +228,7 @@ def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
         if not wants_fragment(request):
             return _see_list(request, outcome.message, ok=True)
         html = row_html(request, outcome.batch) + _live(request, outcome.message)
-        return vary_on_htmx(HttpResponse(html))
+        return HttpResponse(html)
     _apply_outcome(form, outcome)
     return _render_edit(request, form, batch_id=batch_id, batch=None)
 
@@ -241,14 +240,14 @@ def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
 def batch_row(request: HttpRequest, batch_id: int) -> HttpResponse:
     """One batch's row (after an edit is cancelled); a full page load goes to the list."""
     if not wants_fragment(request):
-        return vary_on_htmx(HttpResponseRedirect(list_url()))
+        return HttpResponseRedirect(list_url())
     try:
         batch = services.batch_fetch(api_key=api_key_for(request.user), batch_id=batch_id)
     except ApiNotFound as error:
         return _gone_row(request, batch_id, error.message)
     except BatchApiError as error:
         return _plain(error.message, status=502)
-    return vary_on_htmx(HttpResponse(row_html(request, batch)))
+    return HttpResponse(row_html(request, batch))
 
 
 # --- close -------------------------------------------------------------------------------------
@@ -279,8 +278,8 @@ def _render_close(
     }
     if wants_fragment(request):
         html = render_to_string(f"batches/actions/close.html#{part}", context, request=request)
-        return vary_on_htmx(HttpResponse(html + extra, status=status))
-    return vary_on_htmx(render(request, "batches/actions/close.html", context, status=status))
+        return HttpResponse(html + extra, status=status)
+    return render(request, "batches/actions/close.html", context, status=status)
 
 
 def _refreshed_row(request: HttpRequest, api_key: str, batch_id: int) -> str:

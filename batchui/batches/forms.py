@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
@@ -35,8 +36,9 @@ INT32_MAX = 2**31 - 1
 
 # Query-string keys of the advanced rows, repeated once per row: f=...&op=...&v=...&v2=...
 ROW_KEYS = ("f", "op", "v", "v2")
-# Keys that only edit the form (no-JS "Add condition" / "Remove") or the position in the list.
-EDIT_KEYS = ("add", "remove")
+# Keys that only edit the rows: "Add condition", "Remove" (a row's index) and "edit" (the index
+# of a row whose field changed, htmx asking for the rows again).
+EDIT_KEYS = ("add", "remove", "edit")
 
 FIELD_LABELS: dict[str, str] = {
     "accountPeriod": "Account period (YYYYMM)",
@@ -73,6 +75,9 @@ ALL_OPERATORS: tuple[str, ...] = tuple(
 
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+FIELD_CHOICES = [(name, field_label(name)) for name in FIELDS]
 
 
 # --- quick filters ---------------------------------------------------------------------------
@@ -299,6 +304,7 @@ class BatchFilterForm:
     quick: QuickFilterForm = field(init=False)
     rows: list[ConditionRow] = field(init=False)
     too_many: bool = field(init=False, default=False)
+    focus_row: int | None = field(init=False, default=None)  # whose field to focus, after edits
 
     def __post_init__(self) -> None:
         self.quick = QuickFilterForm(self.data, user_code=self.user_code)
@@ -307,6 +313,14 @@ class BatchFilterForm:
             if not row.blank:
                 validate_row(row)
         self.too_many = sum(1 for row in self.rows if not row.blank) > MAX_CONDITIONS
+        last = len(self.rows) - 1
+        remove, edit = self.data.get("remove", ""), self.data.get("edit", "")
+        if "add" in self.data:
+            self.focus_row = last
+        elif remove.isdigit():
+            self.focus_row = min(int(remove), last)
+        elif edit.isdigit():
+            self.focus_row = min(int(edit), last)
 
     def is_valid(self) -> bool:
         rows_ok = not self.too_many and not any(row.error for row in self.rows)
@@ -360,24 +374,22 @@ class SavedViewForm(forms.Form):
 
 
 def list_query(data: QueryDict) -> str:
-    """The query string of a list view without paging, form edits and empty inputs.
+    """The query string of a list view without paging, form edits, empty inputs and "who=all".
 
-    Advanced rows are kept whole (their keys are positional) unless they are entirely blank.
+    Advanced rows are kept whole (their keys are positional), one after the other, unless they
+    are entirely blank.
     """
     rows = [row for row in condition_rows(_without(data, EDIT_KEYS)) if not row.blank]
-    clean = QueryDict(mutable=True)
-    for key, values in data.lists():
-        if key in ROW_KEYS or key in EDIT_KEYS or key == "page":
-            continue
-        kept = [value for value in values if value.strip()]
-        if kept:
-            clean.setlist(key, kept)
+    pairs = [
+        (key, value)
+        for key, values in data.lists()
+        if key not in ROW_KEYS and key not in EDIT_KEYS and key != "page"
+        for value in values
+        if value.strip() and not (key == "who" and value == WHO_ALL)
+    ]
     for row in rows:
-        for key, value in zip(
-            ROW_KEYS, (row.field, row.operator, row.value, row.value2), strict=True
-        ):
-            clean.appendlist(key, value)
-    return clean.urlencode()
+        pairs.extend(zip(ROW_KEYS, (row.field, row.operator, row.value, row.value2), strict=True))
+    return urlencode(pairs)
 
 
 def _without(data: QueryDict, keys: tuple[str, ...]) -> QueryDict:

@@ -1,8 +1,8 @@
 """One rule for "answer htmx with a fragment, everyone else with the full page".
 
 A request gets the fragment only when htmx asked for part of a page: not when it was boosted and
-not when htmx is restoring history (it then needs the whole page). Every response chosen this way
-varies on HX-Request, so no cache hands a fragment to a full-page load or the reverse.
+not when htmx is restoring history (it then needs the whole page). Every response varies on
+HX-Request (core.middleware.VaryOnHtmxMiddleware), so no cache mixes the two up.
 """
 
 from __future__ import annotations
@@ -11,17 +11,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (for typing views), as its docs advise."""
+
+    htmx: HtmxDetails
 
 
 def wants_fragment(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def vary_on_htmx(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def render_page_or_fragment(
@@ -32,6 +33,6 @@ def render_page_or_fragment(
     context: dict[str, Any],
     status: int = 200,
 ) -> HttpResponse:
-    """`fragment` (e.g. "batches/list.html#results") for htmx, else `page`; Vary: HX-Request."""
+    """`fragment` (e.g. "batches/list.html#results") for htmx, else `page`."""
     template = fragment if wants_fragment(request) else page
-    return vary_on_htmx(render(request, template, context, status=status))
+    return render(request, template, context, status=status)

@@ -1,4 +1,4 @@
-"""Request id, URL prefix, "database unavailable" and Cache-Control middleware.
+"""Request id, URL prefix, "database unavailable", Cache-Control and Vary: HX-Request middleware.
 
 `RequestIdMiddleware` gives every request an id: the incoming `X-Request-ID` when it looks like
 one (a load balancer or the reverse proxy may set it), else a new one. The id is on
@@ -31,7 +31,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from batchui.batchapi import current_request_id, deadline_in
 
@@ -130,4 +130,17 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class VaryOnHtmxMiddleware:
+    """Every response varies on HX-Request: a page URL answers htmx with a fragment and everyone
+    else with the full page (core.htmx), and no cache may hand one to the other."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
         return response

@@ -5,17 +5,17 @@ byte reaches the browser before the API has answered; streamed, the browser has 
 page around the results while the API works, and the results follow.
 
     return render_streamed(request, page="batches/list.html", part="batches/list.html#results",
-                           slot="results_later", context=context)
+                           slot="results_later", context=context, later=search)
 
-`page` shows `{{ results_later }}` where the part goes (and renders the part itself when that is
-not set, for the unstreamed response).
+`page` shows `{{ results_later }}` where the part goes; `later()` (the slow work: the API call)
+runs while the response is sent, in the request's thread, and gives the part's extra context.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,10 +29,16 @@ PART_FAILED = "core/_part_failed.html"
 
 
 def render_streamed(
-    request: HttpRequest, *, page: str, part: str, slot: str, context: dict[str, Any]
+    request: HttpRequest,
+    *,
+    page: str,
+    part: str,
+    slot: str,
+    context: dict[str, Any],
+    later: Callable[[], dict[str, Any]],
 ) -> StreamingHttpResponse:
-    """`page`, rendered now with a placeholder in `slot`; `part` rendered in its place while the
-    response is sent.
+    """`page`, rendered now with a placeholder in `slot`; `part` rendered in its place, with
+    `later()`'s context, while the response is sent.
 
     The page is rendered before the view returns, so what it reads from the session (messages,
     the CSRF token) is settled before the middleware saves the session. The part must not: it
@@ -49,11 +55,11 @@ def render_streamed(
     def body() -> Iterator[str]:
         yield before
         try:
-            later = render_to_string(part, context, request)
+            html = render_to_string(part, {**context, **later()}, request)
         except Exception:
             logger.exception("The streamed part %s of %s failed", part, request.path)
-            later = render_to_string(PART_FAILED, {}, request)
-        yield later + after  # one write: what follows the part is short
+            html = render_to_string(PART_FAILED, {}, request)
+        yield html + after  # one write: what follows the part is short
 
     response = StreamingHttpResponse(body(), content_type="text/html; charset=utf-8")
     # nginx would otherwise hold the first part back until its buffers fill.

@@ -1,5 +1,5 @@
 // Batch actions (open, edit, close): the modal dialog, focus, Escape to cancel an inline edit,
-// refusals shown inside the open dialog, and no double submission of full-page forms.
+// and no double submission of full-page forms (app.js shows refusals inside the open dialog).
 // No inline script anywhere (strict CSP); htmx does the requests.
 (function () {
   "use strict";
@@ -126,25 +126,6 @@
     window.htmx.ajax("GET", row.getAttribute("data-row-url"), {
       source: row.querySelector("form") || row, target: "#" + row.id, swap: "outerHTML"
     });
-  });
-
-  // htmx does not swap 4xx/5xx: inside an open dialog show the refusal there (the page's error
-  // region is behind the modal dialog).
-  document.addEventListener("htmx:responseError", function (event) {
-    var region = dialogRegion();
-    var dialog = region && region.querySelector("dialog[open]");
-    if (!dialog) return;
-    var problem = dialog.querySelector("[data-dialog-error]");
-    if (!problem) return;
-    var xhr = event.detail.xhr;
-    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
-    var text = type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500
-      ? xhr.responseText
-      : "The server could not complete this request (HTTP " + (xhr ? xhr.status : 0) + "). Please try again.";
-    problem.textContent = text;
-    problem.hidden = false;
-    problem.setAttribute("tabindex", "-1");
-    problem.focus();
   });
 
   // Full-page forms (no htmx): one submission only.

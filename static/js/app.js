@@ -2,12 +2,24 @@
 (function () {
   "use strict";
 
-  // htmx 2 does not swap 4xx/5xx answers: show them in one visible error region instead.
+  // htmx 2 does not swap 4xx/5xx answers: show them in one visible place instead, the open
+  // dialog's error line (the page's region is behind the modal dialog) or the page's #errors.
+  // Refusals (403) and sign-in problems come as one plain-text sentence: show it (textContent).
   document.addEventListener("htmx:responseError", function (event) {
-    var region = document.getElementById("errors");
+    var xhr = event.detail.xhr;
+    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
+    var text = type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500
+      ? xhr.responseText
+      : "The server could not complete this request (HTTP " + (xhr ? xhr.status : 0) + "). Please try again.";
+    var problem = document.querySelector("#dialog dialog[open] [data-dialog-error]");
+    var region = problem || document.getElementById("errors");
     if (!region) return;
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    region.textContent = "The server could not complete this request (HTTP " + status + "). Please try again.";
+    region.textContent = text;
+    if (problem) {
+      problem.hidden = false;
+      problem.setAttribute("tabindex", "-1");
+      problem.focus();
+    }
   });
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("errors");
@@ -16,20 +28,5 @@
   document.addEventListener("htmx:beforeRequest", function () {
     var region = document.getElementById("errors");
     if (region) region.textContent = "";
-  });
-})();
-
-// Refusals (403) and sign-in problems come as one plain-text sentence (batchui.accounts): show it
-// instead of the generic message. textContent, never innerHTML.
-(function () {
-  "use strict";
-  document.addEventListener("htmx:responseError", function (event) {
-    var xhr = event.detail.xhr;
-    var region = document.getElementById("errors");
-    if (!region || !xhr) return;
-    var type = xhr.getResponseHeader("Content-Type") || "";
-    if (type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500) {
-      region.textContent = xhr.responseText;
-    }
   });
 })();

@@ -34,7 +34,7 @@ def test_every_response_carries_the_security_headers(client, path, make_person):
 def test_pages_have_no_inline_script_style_or_handlers(client, make_person):
     client.force_login(make_person(Role.LEAD))
     for path in ("/", "/accounts/profile/", "/accounts/login/"):
-        html = client.get(path, follow=True).content.decode()
+        html = client.get(path, follow=True).getvalue().decode()
         assert " style=" not in html
         assert "<style" not in html
         assert " onclick=" not in html

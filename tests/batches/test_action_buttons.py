@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from batchui.accounts.services import api_key_for
 from batchui.batches.action_services import batch_fetch
+from batchui.batches.actions import row_html
 from batchui.simulator.models import BatchStatus
 from tests.batches.test_action_support import batch_of, configure_api, person
 
@@ -24,7 +24,7 @@ def buttons(username: str, stored) -> str:
     request = RequestFactory().get("/batches/")
     request.user = user
     batch = batch_fetch(api_key=api_key_for(user), batch_id=stored.batch_id)
-    return render_to_string("batches/_row.html", {"batch": batch}, request=request)
+    return row_html(request, batch)
 
 
 @pytest.mark.parametrize(
@@ -60,6 +60,6 @@ def test_the_list_page_offers_open_batch_to_clerks_only():
     for username, shown in (("cora", True), ("lena", True), ("vic", False)):
         client = Client()
         client.force_login(person(username))
-        html = client.get("/batches/").content.decode()
+        html = client.get("/batches/").getvalue().decode()
         assert ('id="open-batch-button"' in html) is shown, username
         assert "js/actions.js" in html

@@ -28,7 +28,7 @@ def token_of(html: str) -> str:
 
 
 def confirm(client, batch, **extra) -> dict:
-    html = client.get(f"/batches/{batch.batch_id}/close/", headers=HTMX).content.decode()
+    html = client.get(f"/batches/{batch.batch_id}/close/", headers=HTMX).getvalue().decode()
     return {"token": token_of(html), **extra}
 
 
@@ -43,7 +43,7 @@ def test_confirmation_shows_code_count_total_and_what_closing_means(htmx):
     response = client_for("cora").get(
         f"/batches/{batch.batch_id}/close/", headers=HTMX if htmx else {}
     )
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert "CORA_APRIL" in html
     assert '<dd id="close-bill-count">12</dd>' in html
@@ -68,7 +68,7 @@ def test_close(htmx):
     )
     assert status_of(batch) == BatchStatus.CLOSED
     if htmx:
-        html = response.content.decode()
+        html = response.getvalue().decode()
         assert response["HX-Retarget"] == "#dialog"
         assert response["HX-Reswap"] == "innerHTML"
         assert f'<tbody hx-swap-oob="true" id="batch-{batch.batch_id}"' in html
@@ -77,7 +77,7 @@ def test_close(htmx):
         assert 'hx-swap-oob="innerHTML:#live">Batch CORA_DONE closed.' in html
     else:
         assert response.status_code == 303
-        assert "Batch CORA_DONE closed." in client.get("/batches/").content.decode()
+        assert "Batch CORA_DONE closed." in client.get("/batches/").getvalue().decode()
     entry = ActivityEntry.objects.get()
     assert (entry.action, entry.outcome, entry.batch_code) == ("close", "success", "CORA_DONE")
 
@@ -95,13 +95,13 @@ def test_each_warning_needs_its_acknowledgement(warning, htmx):
     fields, text = WARNINGS[warning]
     batch = batch_of("cora", "CORA_WARN", **fields)
     client = client_for("cora")
-    page = client.get(f"/batches/{batch.batch_id}/close/").content.decode()
+    page = client.get(f"/batches/{batch.batch_id}/close/").getvalue().decode()
     assert text in page
     assert f'name="ack_{warning}"' in page
     data = confirm(client, batch)
     headers = HTMX if htmx else {}
     refused = client.post(f"/batches/{batch.batch_id}/close/", data, headers=headers)
-    html = refused.content.decode()
+    html = refused.getvalue().decode()
     assert refused.status_code == 200
     assert "Tick this box to confirm" in html
     assert f'id="close-{batch.batch_id}-ack_{warning}_error"' in html
@@ -119,7 +119,7 @@ def test_all_three_warnings_at_once_need_all_three_acknowledgements():
     )
     client = client_for("cora")
     data = confirm(client, batch, ack_flags="on", ack_kickouts="on")
-    html = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX).content.decode()
+    html = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX).getvalue().decode()
     assert f'id="close-{batch.batch_id}-ack_analyzing_error"' in html
     # The ticked boxes stay ticked.
     assert re.search(r'name="ack_flags"[^>]*checked', html)
@@ -135,13 +135,13 @@ def test_already_closed(htmx):
     Batch.objects.filter(pk=batch.pk).update(batch_status=BatchStatus.CLOSED)  # closed meanwhile
     response = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX if htmx else {})
     if htmx:
-        html = response.content.decode()
+        html = response.getvalue().decode()
         assert "is already closed" in html
         assert f'<tbody hx-swap-oob="true" id="batch-{batch.batch_id}"' in html  # refreshed row
         assert "status-closed" in html
     else:
         assert response.status_code == 303
-        assert "is already closed" in client.get("/batches/").content.decode()
+        assert "is already closed" in client.get("/batches/").getvalue().decode()
     entry = ActivityEntry.objects.get()
     assert entry.outcome == Outcome.REFUSED
     assert "already closed" in entry.message
@@ -150,7 +150,10 @@ def test_already_closed(htmx):
 def test_the_confirmation_of_a_closed_batch_says_so():
     batch = batch_of("cora", "CORA_WAS", status=BatchStatus.CLOSED)
     html = (
-        client_for("cora").get(f"/batches/{batch.batch_id}/close/", headers=HTMX).content.decode()
+        client_for("cora")
+        .get(f"/batches/{batch.batch_id}/close/", headers=HTMX)
+        .getvalue()
+        .decode()
     )
     assert "Batch CORA_WAS is already closed." in html
     assert "<form" not in html.split("hx-swap-oob")[0]
@@ -164,12 +167,12 @@ def test_gone(htmx):
     Batch.objects.filter(pk=batch.pk).delete()
     response = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX if htmx else {})
     if htmx:
-        html = response.content.decode()
+        html = response.getvalue().decode()
         assert f"Batch {batch.batch_id} was not found." in html
         assert f'<tbody id="batch-{batch.batch_id}" hx-swap-oob="delete">' in html
     else:
         assert response.status_code == 303
-        assert "was not found" in client.get("/batches/").content.decode()
+        assert "was not found" in client.get("/batches/").getvalue().decode()
     assert ActivityEntry.objects.get().outcome == Outcome.REFUSED
     assert client.get(f"/batches/{batch.batch_id}/close/").status_code == 404
 
@@ -182,7 +185,7 @@ def test_failures_that_did_not_close_keep_the_confirmation(fault, htmx):
     data = confirm(client, batch, ack_flags="on")
     faults.inject(method="PUT", path=CLOSE_PUT, **FAULTS[fault])
     response = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert 'id="close-batch-errors"' in html
     assert re.search(r'name="ack_flags"[^>]*checked', html)  # the acknowledgement is kept
@@ -201,7 +204,7 @@ def test_lost_answers_of_a_close_that_happened_are_recovered(fault):
     data = confirm(client, batch)
     faults.inject(method="PUT", path=CLOSE_PUT, **FAULTS[fault])
     response = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX)
-    assert "checked that it is closed" in response.content.decode()
+    assert "checked that it is closed" in response.getvalue().decode()
     assert status_of(batch) == BatchStatus.CLOSED
     assert ActivityEntry.objects.get().outcome == Outcome.SUCCESS
 
@@ -211,7 +214,7 @@ def test_the_batch_cannot_be_read_when_confirming():
     client = client_for("cora")
     data = confirm(client, batch, ack_flags="on")
     faults.inject(kind="status", status=503, method="GET", path=r"^/api/v3/batch/\d+$")
-    html = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX).content.decode()
+    html = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX).getvalue().decode()
     assert "could not be read" in html
     assert token_of(html) == data["token"]
     assert status_of(batch) == BatchStatus.OPEN
@@ -225,7 +228,7 @@ def test_a_repeated_close_returns_the_first_result_not_already_closed():
     first = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX)
     second = client.post(f"/batches/{batch.batch_id}/close/", data, headers=HTMX)
     for response in (first, second):
-        html = response.content.decode()
+        html = response.getvalue().decode()
         assert "Batch CORA_TWICE closed." in html
         assert "already closed" not in html
     assert ActivityEntry.objects.count() == 1

@@ -33,13 +33,13 @@ def token_of(html: str) -> str:
 
 
 def edit_data(client, batch, **values) -> dict:
-    html = client.get(f"/batches/{batch.batch_id}/edit/", headers=HTMX).content.decode()
+    html = client.get(f"/batches/{batch.batch_id}/edit/", headers=HTMX).getvalue().decode()
     return {"token": token_of(html), **values}
 
 
 def test_get_htmx_is_the_row_in_edit_mode(batch):
     response = client_for("cora").get(f"/batches/{batch.batch_id}/edit/", headers=HTMX)
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert html.strip().startswith(f'<tbody id="batch-{batch.batch_id}"')
     assert "data-editing" in html
@@ -53,7 +53,7 @@ def test_get_htmx_is_the_row_in_edit_mode(batch):
 
 def test_get_plain_is_a_full_page(batch):
     response = client_for("cora").get(f"/batches/{batch.batch_id}/edit/")
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert "<!doctype html>" in html.lower()
     assert f'action="/batches/{batch.batch_id}/edit/"' in html
     assert "hx-post" not in html
@@ -68,14 +68,14 @@ def test_save(batch, htmx):
     assert batch.batch_code == "CORA_MARCH_FIXED"
     assert batch.note is None  # an empty note clears it
     if htmx:
-        html = response.content.decode()
+        html = response.getvalue().decode()
         assert html.strip().startswith(f'<tbody id="batch-{batch.batch_id}" class="batch">')
         assert "data-editing" not in html
         assert "data-edit-button" in html
         assert "Batch CORA_MARCH_FIXED saved." in html
     else:
         assert response.status_code == 303
-        assert "Batch CORA_MARCH_FIXED saved." in client.get("/batches/").content.decode()
+        assert "Batch CORA_MARCH_FIXED saved." in client.get("/batches/").getvalue().decode()
     entry = ActivityEntry.objects.get()
     assert entry.outcome == Outcome.SUCCESS
     assert entry.changes == {
@@ -90,7 +90,7 @@ def test_duplicate_code_shows_in_the_row_with_the_typed_values(batch, htmx):
     client = client_for("cora")
     data = edit_data(client, batch, batch_code="otto_taken", note="typed note")
     response = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     error = re.search(
         rf'<p class="field-error" id="edit-{batch.batch_id}-batch_code_error">([^<]*)', html
@@ -119,7 +119,7 @@ def test_length_errors_show_in_the_row(batch, values, field, message, htmx):
     client = client_for("cora")
     data = edit_data(client, batch, **values)
     response = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert message in html
     assert f'id="edit-{batch.batch_id}-{field}_error"' in html
     for value in values.values():
@@ -135,7 +135,7 @@ def test_every_api_failure_keeps_the_typed_values(batch, fault, htmx):
     data = edit_data(client, batch, batch_code="CORA_TYPED", note="typed note")
     faults.inject(method="PUT", path=EDIT_PUT, **FAULTS[fault])
     response = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert f'id="edit-batch-errors-{batch.batch_id}"' in html
     assert 'value="CORA_TYPED"' in html
@@ -148,7 +148,7 @@ def test_every_api_failure_keeps_the_typed_values(batch, fault, htmx):
     # Saving again (the same form) works: an edit is safe to repeat.
     faults.clear()
     again = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX)
-    assert "Batch CORA_TYPED saved." in again.content.decode()
+    assert "Batch CORA_TYPED saved." in again.getvalue().decode()
     batch.refresh_from_db()
     assert batch.batch_code == "CORA_TYPED"
 
@@ -160,8 +160,8 @@ def test_a_repeated_save_returns_the_first_result(batch):
     # Someone else renames it meanwhile; the repeated submission must not rename it back.
     Batch.objects.filter(pk=batch.pk).update(batch_code="RENAMED_BY_OTHER", batch_code_ci="x")
     second = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX)
-    assert "Batch CORA_ONCE saved." in first.content.decode()
-    assert "Batch CORA_ONCE saved." in second.content.decode()
+    assert "Batch CORA_ONCE saved." in first.getvalue().decode()
+    assert "Batch CORA_ONCE saved." in second.getvalue().decode()
     batch.refresh_from_db()
     assert batch.batch_code == "RENAMED_BY_OTHER"
     assert ActivityEntry.objects.count() == 1
@@ -172,7 +172,7 @@ def test_a_gone_batch(batch):
     data = edit_data(client, batch, batch_code="X", note="")
     Batch.objects.filter(pk=batch.pk).delete()
     response = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX)
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert "was not found" in html
     assert 'value="X"' in html
     assert ActivityEntry.objects.get().outcome == Outcome.REFUSED
@@ -180,14 +180,14 @@ def test_a_gone_batch(batch):
     for url in (f"/batches/{batch.batch_id}/edit/", f"/batches/{batch.batch_id}/row/"):
         gone = client.get(url, headers=HTMX)
         assert gone["HX-Reswap"] == "delete"
-        assert "was not found" in gone.content.decode()
+        assert "was not found" in gone.getvalue().decode()
     assert client.get(f"/batches/{batch.batch_id}/edit/").status_code == 404
 
 
 def test_row_url_returns_the_normal_row(batch):
     client = client_for("cora")
     response = client.get(f"/batches/{batch.batch_id}/row/", headers=HTMX)
-    assert response.content.decode().startswith(f'<tbody id="batch-{batch.batch_id}"')
+    assert response.getvalue().decode().startswith(f'<tbody id="batch-{batch.batch_id}"')
     assert client.get(f"/batches/{batch.batch_id}/row/").status_code == 302
 
 

@@ -63,7 +63,7 @@ def assert_kept(html: str, data: dict) -> None:
 def test_get_suggests_the_team_code_and_is_a_full_page_without_htmx():
     client = client_for("cora")
     response = client.get("/batches/new/")
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert "<!doctype html>" in html.lower()
     assert f'value="CCLERK_{TODAY:%Y%m%d}"' in html
@@ -89,7 +89,7 @@ def test_get_suggests_the_team_code_and_is_a_full_page_without_htmx():
 
 def test_get_htmx_is_a_dialog_fragment():
     response = client_for("cora").get("/batches/new/", headers=HTMX)
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert html.strip().startswith("<dialog")
     assert "<!doctype" not in html.lower()
@@ -102,7 +102,7 @@ def test_suggestion_takes_the_next_suffix_when_the_code_is_taken():
     base = f"CCLERK_{TODAY:%Y%m%d}"
     batch_of("otto", base.lower())  # codes are unique case-insensitively
     batch_of("otto", f"{base}-2")
-    html = client_for("cora").get("/batches/new/").content.decode()
+    html = client_for("cora").get("/batches/new/").getvalue().decode()
     assert f'value="{base}-3"' in html
 
 
@@ -111,7 +111,7 @@ def test_the_form_lists_the_open_batches_close_existing_would_close():
     batch_of("cora", "CORA_PENDING", status=BatchStatus.PENDING)
     batch_of("cora", "CORA_CLOSED", status=BatchStatus.CLOSED)
     batch_of("otto", "OTTO_OPEN")
-    html = client_for("cora").get("/batches/new/", headers=HTMX).content.decode()
+    html = client_for("cora").get("/batches/new/", headers=HTMX).getvalue().decode()
     preview = html[html.index('id="open-batches-preview"') :]
     preview = preview[: preview.index("</div>")]
     assert "CORA_OPEN_1" in preview
@@ -123,7 +123,7 @@ def test_the_form_lists_the_open_batches_close_existing_would_close():
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_open_succeeds(htmx):
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     data = typed(token=token)
     response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
     batch = Batch.objects.get(batch_code="CCLERK_TYPED")
@@ -131,7 +131,7 @@ def test_open_succeeds(htmx):
     assert batch.account_period_year == 2026
     assert batch.due_date == "2026-04-15"
     if htmx:
-        html = response.content.decode()
+        html = response.getvalue().decode()
         assert response.status_code == 200
         assert response["HX-Retarget"] == "#dialog"
         # The new row goes to the top of the list, and #live announces it.
@@ -141,7 +141,7 @@ def test_open_succeeds(htmx):
     else:
         assert response.status_code == 303
         assert response["Location"] == "/batches/"
-        page = client.get(response["Location"]).content.decode()
+        page = client.get(response["Location"]).getvalue().decode()
         assert "Batch CCLERK_TYPED opened." in page
     entry = ActivityEntry.objects.get()
     assert entry.outcome == Outcome.SUCCESS
@@ -153,7 +153,7 @@ def test_close_existing_closes_only_my_open_batches():
     mine = batch_of("cora", "CORA_OLD")
     theirs = batch_of("otto", "OTTO_OPEN")
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     client.post("/batches/new/", typed(token=token, close_existing_batch="on"), headers=HTMX)
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -185,7 +185,7 @@ def test_invalid_input_is_refused_before_the_api_and_kept(field, value, message,
     client = client_for("cora")
     data = typed(**{field: value})
     response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert message in html
     assert f'id="open-{field}_error"' in html
@@ -202,7 +202,7 @@ def test_duplicate_code_error_is_on_the_code_field(htmx):
     client = client_for("cora")
     data = typed(batch_code="taken")
     response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     error = re.search(r'<p class="field-error" id="open-batch_code_error">([^<]*)</p>', html)
     assert error
@@ -234,11 +234,11 @@ def test_an_api_message_naming_no_known_field_goes_on_top():
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "504", "drop_before"])
 def test_failures_that_did_not_open_keep_the_form(fault, htmx):
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS[fault])
     data = typed(token=token)
     response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert response.status_code == 200
     assert 'id="open-batch-errors"' in html
     assert_kept(html, data)
@@ -256,10 +256,10 @@ def test_failures_that_did_not_open_keep_the_form(fault, htmx):
 @pytest.mark.parametrize("fault", ["drop_after", "malformed", "latency"])
 def test_lost_answers_of_an_open_that_happened_are_recovered(fault):
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS[fault])
     response = client.post("/batches/new/", typed(token=token), headers=HTMX)
-    html = response.content.decode()
+    html = response.getvalue().decode()
     batch = Batch.objects.get()
     assert f'<tbody id="batch-{batch.batch_id}"' in html
     assert "checked that it was opened" in html
@@ -274,12 +274,12 @@ def test_a_lost_answer_to_an_open_of_someone_elses_code_is_never_success(fault, 
     theirs = batch_of("otto", "X_SHARED")
     mine = batch_of("cora", "CORA_STILL_OPEN")
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS[fault])
     data = typed(batch_code="X_SHARED", token=token)
     if close_existing:
         data["close_existing_batch"] = "on"
-    html = client.post("/batches/new/", data, headers=HTMX).content.decode()
+    html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
     assert "Batch X_SHARED opened" not in html
     assert "checked that it was opened" not in html
     assert "closed with it" not in html
@@ -302,7 +302,7 @@ def test_close_existing_names_only_the_batches_seen_closed(monkeypatch):
     batch_of("cora", "CORA_A")
     batch_of("cora", "CORA_B")
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     # CORA_B is put on hold by someone between the preview and the open: the API's
     # closeExistingBatch closes Open batches only, so it stays pending and is not named as closed.
     listed = action_services.open_batches_of
@@ -314,7 +314,7 @@ def test_close_existing_names_only_the_batches_seen_closed(monkeypatch):
 
     monkeypatch.setattr(action_services, "open_batches_of", listed_then_held)
     data = typed(token=token, close_existing_batch="on")
-    html = client.post("/batches/new/", data, headers=HTMX).content.decode()
+    html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
     assert "Your open batches closed with it: CORA_A." in html
     assert "Still not closed: CORA_B." in html
 
@@ -331,23 +331,23 @@ def test_a_lost_open_of_a_person_on_the_service_key_is_unknown(settings, htmx):
     api_key_remove(user=cora)
     client = Client()
     client.force_login(cora)
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS["drop_after"])
     response = client.post("/batches/new/", typed(token=token), headers=HTMX if htmx else {})
-    assert "not known whether" in response.content.decode()
+    assert "not known whether" in response.getvalue().decode()
     assert ActivityEntry.objects.get().outcome == Outcome.UNKNOWN
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_unknown_outcome_keeps_the_form_with_a_fresh_token(htmx):
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     # The answer is lost, and so is the lookup that would tell whether it worked.
     faults.inject(kind="drop_after", method="POST", path=r"^/api/v3/batch$")
     faults.inject(kind="status", status=500, method="GET", path=r"^/api/v3/batch$", times=2)
     data = typed(token=token)
     response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
-    html = response.content.decode()
+    html = response.getvalue().decode()
     assert "not known whether" in html
     assert_kept(html, data)
     assert token_of(html) != token
@@ -361,13 +361,13 @@ def test_unknown_outcome_keeps_the_form_with_a_fresh_token(htmx):
 
 def test_a_repeated_submission_returns_the_first_result():
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").content.decode())
+    token = token_of(client.get("/batches/new/").getvalue().decode())
     first = client.post("/batches/new/", typed(token=token), headers=HTMX)
     second = client.post("/batches/new/", typed(token=token), headers=HTMX)
     plain = client.post("/batches/new/", typed(token=token))
     batch = Batch.objects.get()
     for response in (first, second):
-        assert f'<tbody id="batch-{batch.batch_id}"' in response.content.decode()
+        assert f'<tbody id="batch-{batch.batch_id}"' in response.getvalue().decode()
     assert plain.status_code == 303
     assert ActivityEntry.objects.count() == 1
 
@@ -396,7 +396,7 @@ def test_a_person_without_an_api_key_is_told_to_add_one(settings):
 
     api_key_remove(user=get_user_model().objects.get(username="cora"))
     response = client.get("/batches/new/")
-    assert "API key" in response.content.decode()
+    assert "API key" in response.getvalue().decode()
     assert not Batch.objects.exists()
 
 
@@ -408,7 +408,7 @@ def test_a_token_used_for_another_action_is_replaced():
     token = idempotency.new_token()
     idempotency.claim(token=token, user=person("cora"), action=Action.CLOSE, batch_id=1)
     client = client_for("cora")
-    html = client.post("/batches/new/", typed(token=token), headers=HTMX).content.decode()
+    html = client.post("/batches/new/", typed(token=token), headers=HTMX).getvalue().decode()
     assert "already submitted with other values" in html
     fresh = token_of(html)
     assert fresh != token

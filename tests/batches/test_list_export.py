@@ -11,8 +11,8 @@ import requests
 from django.http import StreamingHttpResponse
 
 from batchui.batchapi.transport import SimulatorAdapter
+from batchui.batches.columns import CSV_HEADER as EXPORT_HEADER
 from batchui.batches.export import csv_safe
-from batchui.batches.services import EXPORT_HEADER
 from batchui.simulator import faults
 from batchui.simulator.models import Batch, BatchStatus
 from batchui.simulator.seeding import seed_batches
@@ -119,3 +119,22 @@ def test_an_invalid_filter_is_not_exported(clerk_client):
     response = clerk_client.get("/batches/export.csv", {"f": "billCount", "op": "equals", "v": "x"})
     assert response.status_code == 400
     assert "fix them in the list first" in response.content.decode()
+
+
+def test_the_csv_is_written_in_chunks_and_a_failure_mid_way_says_so(monkeypatch):
+    from batchui.batchapi import BatchApiError
+    from batchui.batches import export
+
+    monkeypatch.setattr(export, "CHUNK_CHARS", 100)
+
+    def rows():
+        for i in range(50):
+            yield [f"r{i}", "=x", "-1.5"]
+        raise BatchApiError("HTTP 503")
+
+    chunks = list(export.csv_chunks(rows()))
+    assert len(chunks) > 5
+    lines = b"".join(chunks).decode().removeprefix("\ufeff").splitlines()
+    assert lines[:2] == ["r0,'=x,-1.5", "r1,'=x,-1.5"]
+    assert len(lines) == 51
+    assert lines[-1] == f"{export.INCOMPLETE} HTTP 503"

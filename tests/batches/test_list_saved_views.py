@@ -21,13 +21,13 @@ def test_saving_the_current_filters_then_finding_them_in_the_menu(clerk_client, 
     # Paging and empty inputs are dropped; the condition row is kept whole.
     assert stored.query == "status=open&f=runningTotal&op=greater+than&v=50000&v2="
     assert response["Location"] == "/batches/?" + stored.query
-    html = clerk_client.get(response["Location"]).content.decode()
+    html = clerk_client.get(response["Location"]).getvalue().decode()
     assert f'<a href="/batches/?{stored.query.replace("&", "&amp;")}">Big open ones</a>' in html
     assert "Saved the view “Big open ones”." in html
 
 
 def test_the_menu_offers_the_built_in_views(clerk_client):
-    html = clerk_client.get("/batches/").content.decode()
+    html = clerk_client.get("/batches/").getvalue().decode()
     assert ">My open batches</a>" in html
     assert ">Pending with kickouts</a>" in html
     assert ">Closed in the last 7 days</a>" in html
@@ -38,7 +38,7 @@ def test_names_are_unique_per_person(clerk_client, clerk):
     save(clerk_client, "Mine", "status=open")
     response = save(clerk_client, "mine", "status=closed")
     assert SavedView.objects.filter(user=clerk).count() == 1
-    html = clerk_client.get(response["Location"]).content.decode()
+    html = clerk_client.get(response["Location"]).getvalue().decode()
     assert "You already have a view named “mine”." in html
 
 
@@ -51,7 +51,7 @@ def test_a_view_needs_a_name(clerk_client, clerk):
 def test_views_are_private_to_each_person(clerk_client, clerk, make_person):
     other = make_person(Role.LEAD, username="lead", code="TLEAD")
     theirs = SavedView.objects.create(user=other, name="Lead's secret", query="status=pending")
-    html = clerk_client.get("/batches/").content.decode()
+    html = clerk_client.get("/batches/").getvalue().decode()
     assert "Lead&#x27;s secret" not in html
     assert "Lead's secret" not in html
     response = clerk_client.post(f"/batches/views/{theirs.pk}/delete/")

@@ -1,0 +1,130 @@
+"""The batch list's columns, each declared once.
+
+The table's header and cells, a row's expanded part and the CSV export all come from COLUMNS:
+
+- `label`: the table's header, or the name in the expanded part;
+- `value`: what the cell shows, a function of the batch (formatted by the `value` partial of
+  batches/list.html according to `kind`);
+- `kind`: code, status, when, count, money, yes_no, kickouts, note or text;
+- `shown`: a column of the table (else it is in the row's expanded part);
+- `csv_header` / `csv_value`: the CSV's header and value, when they differ from the label and
+  value. The CSV has every column, in this order.
+
+Adding a column: one line here (and the field in batchapi.Batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from batchui.batchapi import Batch
+from batchui.batchapi.dates import format_api_date
+from batchui.batches.action_services import may_close, may_edit
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Batch], Any]
+    kind: str = "text"
+    shown: bool = False
+    csv_header: str = ""
+    csv_value: Callable[[Batch], Any] | None = None
+
+    @property
+    def header(self) -> str:
+        return self.csv_header or self.label
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("count", "money")
+
+    def csv(self, batch: Batch) -> str:
+        return csv_text((self.csv_value or self.value)(batch))
+
+
+def _creator(attribute: str) -> Callable[[Batch], Any]:
+    return lambda b: getattr(b.created_by, attribute) if b.created_by else None
+
+
+def _creator_name(batch: Batch) -> str | None:
+    creator = batch.created_by
+    return (creator.full_name or creator.user_code) if creator else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Code", lambda b: b.batch_code, "code", True, csv_header="Batch code"),
+    Column("Status", lambda b: b.batch_status.value, "status", True),
+    Column("Created by", _creator_name, shown=True, csv_value=_creator("full_name")),
+    Column("Opened", lambda b: b.start_date, "when", True),
+    Column("Closed", lambda b: b.end_date, "when", True),
+    Column("Bills", lambda b: b.bill_count, "count", True),
+    Column("Total cost", lambda b: b.running_total, "money", True),
+    Column("Flags", lambda b: b.flag_count, "count", True),
+    Column("Analyzing", lambda b: b.analyzing_count, "count", True),
+    Column("Kickouts", lambda b: b.has_imports_with_kickout, "kickouts", True),
+    Column("Account period", lambda b: b.account_period_name, shown=True),
+    Column("Due date", lambda b: b.due_date, shown=True),
+    Column("Batch ID", lambda b: b.batch_id),
+    Column("Created by user code", _creator("user_code")),
+    Column("Created by user ID", _creator("user_id")),
+    Column("Is open", lambda b: b.is_open, "yes_no"),
+    Column("Statement date", lambda b: b.statement_date),
+    Column("Next reading", lambda b: b.next_reading),
+    Column("Control code", lambda b: b.control_code),
+    Column("Invoice number", lambda b: b.invoice_number),
+    Column("Account period year", lambda b: b.account_period_year),
+    Column("Account period number", lambda b: b.account_period_number),
+    Column("Has imported bills", lambda b: b.has_imported_bills, "yes_no"),
+    Column("Has logs", lambda b: b.has_logs, "yes_no"),
+    Column("Note", lambda b: b.note, "note"),
+)
+SHOWN = tuple(column for column in COLUMNS if column.shown)
+MORE = tuple(column for column in COLUMNS if not column.shown)
+TABLE_WIDTH = len(SHOWN) + 1  # and the actions
+CSV_HEADER = [column.header for column in COLUMNS]
+
+
+def csv_text(value: object) -> str:
+    """A value as the CSV writes it: yes/no, plain decimals, UTC date-times with a Z."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return format_api_date(value) + "Z"
+    return str(value)
+
+
+def batch_csv_row(batch: Batch) -> list[str]:
+    return [column.csv(batch) for column in COLUMNS]
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """What the `row` partial of batches/list.html shows for one batch."""
+
+    batch: Batch
+    cells: list[tuple[Column, Any]]  # SHOWN with their values
+    more: list[tuple[Column, Any]]  # MORE with their values
+    may_edit: bool
+    may_close: bool
+
+
+def batch_rows(batches: Iterable[Batch], *, user: Any) -> list[BatchRow]:
+    return [
+        BatchRow(
+            batch=batch,
+            cells=[(column, column.value(batch)) for column in SHOWN],
+            more=[(column, column.value(batch)) for column in MORE],
+            may_edit=may_edit(user=user, batch=batch),
+            may_close=may_close(user=user, batch=batch),
+        )
+        for batch in batches
+    ]
