@@ -4,11 +4,13 @@ connection."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from batchui.simulator.faults import parse_fault_spec
+from batchui.simulator.serializers import api_zone
 from batchui.simulator.server import SimulatorServer
 
 DEFAULT_ADDRPORT = "127.0.0.1:8100"
@@ -40,6 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args, addrport: str, **options) -> None:
         host, port, ipv6 = parse_addrport(addrport)
         parse_fault_spec(settings.SIMULATOR_FAULTS)  # a bad setting stops here, not per call
+        try:
+            api_zone()
+        except (ValueError, ZoneInfoNotFoundError) as error:
+            raise CommandError(f"SIMULATOR_TIME_ZONE: {error}") from error
         self.check_migrations()
         try:
             self.server = SimulatorServer((host, port), ipv6=ipv6)
