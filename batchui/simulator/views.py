@@ -2,7 +2,8 @@
 
 Every endpoint is a `resource()` of method -> `Operation`. The order of the checks is fixed:
 unknown route 404 (in wsgi.handle), method 405, key and permission 401, Content-Type 415, body
-400, validation 400, then the handler (unknown batch 404, conflicts 400).
+400, validation 400, then the handler (unknown batch 404, a permission that depends on the
+batch 401, conflicts 400).
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from batchui.simulator.validation import (
 DEFAULT_PAGE_SIZE = 250
 MAX_PAGE_SIZE = 1000
 API_KEY_HEADER = "ECI-ApiKey"
-PERMISSION_NAMES = {"view": "View", "create": "Create"}
+PERMISSION_NAMES = {"view": "View", "create": "Create", "manage": "Manage", "delete": "Delete"}
 
-Permission = Literal["view", "create"]
+Permission = Literal["view", "create", "manage", "delete"]
 Handler = Callable[..., HttpResponse]
 
 
@@ -83,8 +84,7 @@ def authenticate(request: HttpRequest, *, permission: Permission) -> ApiUser | N
     user = ApiKey.user_for(request.headers.get(API_KEY_HEADER))
     if user is None:
         return None
-    allowed = user.can_view if permission == "view" else user.can_create
-    return user if allowed else None
+    return user if getattr(user, f"can_{permission}") else None
 
 
 def unauthorized_message(permission: Permission) -> str:
@@ -238,9 +238,12 @@ def change_batch_status(
 ) -> HttpResponse:
     """PUT /api/v202206/batch/{id}/status: Open <-> Pending, either -> Closed; Closed is final.
 
-    [ours] a change to the current status is a 400; `note`, when present, replaces the note
-    (null clears it); reopening without `leaveOpenBatchesAsIs: true` closes the caller's other
-    Open batches, as opening one with closeExistingBatch does.
+    Create permission changes the caller's own batches, and opens someone else's Pending batch,
+    which makes it the caller's; setting someone else's batch to Pending or Closed needs Manage
+    (401 without, as EnergyCAP answers a missing permission). [ours] a change to the current
+    status is a 400; `note`, when present, replaces the note (null clears it); reopening without
+    `leaveOpenBatchesAsIs: true` closes the caller's other Open batches, as opening one with
+    closeExistingBatch does.
     """
     data = validate_status_change(body)
     target = data.batch_status
@@ -249,11 +252,16 @@ def change_batch_status(
         if batch is None:
             return not_found(batch_id)
         current = batch.batch_status
+        changes: dict[str, Any] = {"batch_status": target}
+        if batch.created_by_id != user.pk:
+            if target != BatchStatus.OPEN and not user.can_manage:
+                return json_error(401, unauthorized_message("manage"))
+            if target == BatchStatus.OPEN and current == BatchStatus.PENDING:
+                changes["created_by"] = user
         if current == BatchStatus.CLOSED:
             return json_error(400, f"Batch {batch_id} is closed; a closed batch cannot change.")
         if current == target:
             return json_error(400, f"Batch {batch_id} is already {target}.")
-        changes: dict[str, Any] = {"batch_status": target}
         if target == BatchStatus.CLOSED:
             changes["end_date"] = now()
         if data.note_given:
@@ -268,6 +276,14 @@ def change_batch_status(
     return HttpResponse(status=204)
 
 
+def delete_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: int) -> HttpResponse:
+    """DELETE /api/v3/batch/{id}: the batch and its bills (here, its bill counts) are gone."""
+    deleted, _ = Batch.objects.filter(pk=batch_id).delete()
+    if not deleted:
+        return not_found(batch_id)
+    return HttpResponse(status=204)
+
+
 batches = resource(
     GET=Operation(list_batches, "view"),
     POST=Operation(create_batch, "create", takes_body=True),
@@ -275,6 +291,7 @@ batches = resource(
 batch = resource(
     GET=Operation(get_batch, "view"),
     PUT=Operation(edit_batch, "create", takes_body=True),
+    DELETE=Operation(delete_batch, "delete"),
 )
 batch_close = resource(PUT=Operation(close_batch, "create"))
 batch_status = resource(PUT=Operation(change_batch_status, "create", takes_body=True))
