@@ -372,12 +372,3 @@ def test_deleting_an_unknown_or_already_deleted_batch_is_404(deleter, batch):
     assert again.status_code == 404
     assert again.get_json()["message"] == f"Batch {batch.batch_id} was not found."
     assert deleter.delete("/api/v3/batch/424242").status_code == 404
-
-
-def test_delete_was_405_before_and_the_allow_header_names_it_now(api, batch):
-    response = api.client.open(
-        f"/api/v3/batch/{batch.batch_id}", method="PATCH", headers=api.headers()
-    )
-
-    assert response.status_code == 405
-    assert response.headers["Allow"] == "DELETE, GET, PUT"
