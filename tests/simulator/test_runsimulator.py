@@ -1,7 +1,8 @@
 """The simulator over real HTTP: the threaded server and the runsimulator command.
 
-`transactional_db`: the server's threads use their own connections to the (shared-cache,
-in-memory) test database, so they see only committed data.
+The `server` and `key` fixtures are in conftest.py. `transactional_db`: the server's threads use
+their own connections to the (shared-cache, in-memory) test database, so they see only committed
+data.
 """
 
 import logging
@@ -19,26 +20,10 @@ from batchui.simulator import faults
 from batchui.simulator.management.commands.runsimulator import Command, parse_addrport
 from batchui.simulator.models import Batch
 from batchui.simulator.server import SimulatorServer, start_in_thread
-from tests.simulator.helpers import make_api_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMEOUT = 5
-
-
-@pytest.fixture
-def server():
-    server = SimulatorServer(("127.0.0.1", 0))
-    thread = start_in_thread(server)
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(TIMEOUT)
-
-
-@pytest.fixture
-def key():
-    return make_api_user()[1]
 
 
 def test_a_normal_call_over_http(server, key):
