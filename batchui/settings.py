@@ -188,6 +188,7 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 # --- Simulator (only used by the embedded simulator and `runsimulator`) ------------------------
 SIMULATOR_LATENCY_MS = env.int("SIMULATOR_LATENCY_MS", default=0)
 SIMULATOR_FAULTS = env.str("SIMULATOR_FAULTS", default="")
+SIMULATOR_TIME_ZONE = env.str("SIMULATOR_TIME_ZONE", default="UTC")  # an IANA name
 
 # --- Security headers and cookies ----------------------------------------------------------------
 # HTTPS-only cookies, HSTS and the HTTPS redirect are on unless DEBUG (each can be set on its own).

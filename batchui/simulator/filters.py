@@ -13,8 +13,9 @@ a split on " and ". Positions in error messages count characters from 1.
 
 Semantics ([ours] where EnergyCAP is silent, see batch-api.md): string comparisons are
 case-insensitive (casefolded), `like` is containment without wildcards; a date-only value compares
-calendar dates in UTC, a date-time value compares instants; a null column matches no positive
-operator and does match the negated ones (`~Q` gives this on nullable columns).
+calendar dates in SIMULATOR_TIME_ZONE, a date-time value compares instants (one without an offset
+is read in that zone, as the simulator writes them); a null column matches no positive operator
+and does match the negated ones (`~Q` gives this on nullable columns).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from batchui.simulator.models import Batch, BatchStatus, fold
+from batchui.simulator.serializers import api_zone
 
 MAX_STATEMENTS = 20
 MAX_VALUES = 100
@@ -360,7 +362,7 @@ _STATUSES = {status.value.lower(): status.value for status in BatchStatus}
 
 @dataclass(frozen=True)
 class _Moment:
-    """A date-time value: an instant, or (date-only) the whole UTC day from `first` to `after`."""
+    """A date-time value: an instant, or (date-only) the whole day from `first` to `after`."""
 
     first: datetime
     after: datetime | None = None  # next midnight for a date-only value; None past date.max
@@ -403,7 +405,7 @@ def _moment(text: str, shown: str) -> _Moment:
         if _DATETIME.fullmatch(text):
             instant = datetime.fromisoformat(text)
             if instant.tzinfo is None:
-                instant = instant.replace(tzinfo=UTC)
+                instant = instant.replace(tzinfo=api_zone())
             return _Moment(instant.astimezone(UTC))
     except (ValueError, OverflowError):
         pass
@@ -413,9 +415,12 @@ def _moment(text: str, shown: str) -> _Moment:
 
 
 def _whole_day(day: date) -> _Moment:
-    first = datetime.combine(day, time.min, tzinfo=UTC)
-    after = None if day == date.max else first + timedelta(days=1)
-    return _Moment(first, after, whole_day=True)
+    """The day in api_zone(), midnight to midnight (23 or 25 hours on a change of clocks)."""
+    first = datetime.combine(day, time.min, tzinfo=api_zone()).astimezone(UTC)
+    if day == date.max:
+        return _Moment(first, None, whole_day=True)
+    after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=api_zone())
+    return _Moment(first, after.astimezone(UTC), whole_day=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,15 +432,16 @@ def apply_filter(
 ) -> QuerySet[Batch]:
     """`queryset` narrowed by the filter text, in one `.filter()` (FilterError when invalid).
 
-    `now` (default: the current time) anchors `today`, `yesterday` and `last N days`, in UTC.
+    `now` (default: the current time) anchors `today`, `yesterday` and `last N days`, in
+    api_zone().
     """
     statements = parse_filter(text)
     if not statements:
         return queryset
     now = now or timezone.now()
     if timezone.is_naive(now):
-        now = now.replace(tzinfo=UTC)
-    today = now.astimezone(UTC).date()
+        now = now.replace(tzinfo=api_zone())
+    today = now.astimezone(api_zone()).date()
     condition = Q()
     for statement in statements:
         condition &= _statement_q(statement, today=today)

@@ -32,6 +32,8 @@ class ApiUser(models.Model):
     full_name_ci = models.CharField(max_length=255, editable=False, db_index=True)
     can_view = models.BooleanField(default=True)
     can_create = models.BooleanField(default=False)
+    can_manage = models.BooleanField(default=False)  # change other people's batches' status
+    can_delete = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

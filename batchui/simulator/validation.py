@@ -12,10 +12,11 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from batchui.simulator.models import BatchStatus
+from batchui.simulator.serializers import api_zone
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 MAX_TEXT = 255
@@ -188,9 +189,10 @@ def _text_problem(text: str) -> str | None:
 
 
 def normalize_date(text: str) -> str:
-    """`YYYY-MM-DD` for a date or a midnight date-time, else `YYYY-MM-DDTHH:MM:SS` in UTC.
+    """`YYYY-MM-DD` for a date or a midnight date-time, else `YYYY-MM-DDTHH:MM:SS`.
 
-    Offsets are converted to UTC; fractions of a second are dropped. ValueError when invalid.
+    Offsets are converted to SIMULATOR_TIME_ZONE (the zone of the simulator's date-times);
+    fractions of a second are dropped. ValueError when invalid.
     """
     match = ISO_DATE_TIME.fullmatch(text)
     if not match:
@@ -202,14 +204,14 @@ def normalize_date(text: str) -> str:
         year, month, day, int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
     )
     offset = match["offset"]
-    if offset and offset != "Z":
-        sign = 1 if offset[0] == "+" else -1
-        hours, minutes = int(offset[1:3]), int(offset[4:6])
+    if offset:
+        sign = -1 if offset[0] == "-" else 1
+        hours, minutes = (0, 0) if offset == "Z" else (int(offset[1:3]), int(offset[4:6]))
         if minutes > 59 or hours * 60 + minutes > 14 * 60:
             raise ValueError(text)
         zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
         try:
-            moment = moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+            moment = moment.replace(tzinfo=zone).astimezone(api_zone()).replace(tzinfo=None)
         except OverflowError:
             raise ValueError(text) from None
     if moment.time() == datetime.min.time():

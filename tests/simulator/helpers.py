@@ -16,10 +16,23 @@ from batchui.simulator.wsgi import application
 
 
 def make_api_user(
-    code: str = "JSMITH", name: str = "Jane Smith", *, view: bool = True, create: bool = True
+    code: str = "JSMITH",
+    name: str = "Jane Smith",
+    *,
+    view: bool = True,
+    create: bool = True,
+    manage: bool = False,
+    delete: bool = False,
 ) -> tuple[ApiUser, str]:
     """An API user with the given BillsAndBatches permissions, and a new key of theirs."""
-    user = ApiUser.objects.create(user_code=code, full_name=name, can_view=view, can_create=create)
+    user = ApiUser.objects.create(
+        user_code=code,
+        full_name=name,
+        can_view=view,
+        can_create=create,
+        can_manage=manage,
+        can_delete=delete,
+    )
     return user, user.issue_key()
 
 
@@ -51,6 +64,9 @@ class Api:
 
     def put(self, path: str, body: Any = None, **kwargs) -> TestResponse:
         return self._send("PUT", path, body, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> TestResponse:
+        return self._send("DELETE", path, None, **kwargs)
 
     def _send(self, method: str, path: str, body: Any, **kwargs) -> TestResponse:
         headers = self.headers(kwargs.pop("headers", None))

@@ -14,12 +14,16 @@ ENDPOINTS = [
     ("PUT", "/api/v3/batch/{id}", {"batchCode": "EDITED", "note": None}),
     ("PUT", "/api/v3/batch/close/{id}", None),
     ("PUT", "/api/v202206/batch/{id}/status", {"batchStatus": "Pending"}),
+    ("DELETE", "/api/v3/batch/{id}", None),
 ]
+WRITES = ENDPOINTS[2:6]
 
 
 def call(api: Api, method: str, path: str, body):
     if method == "GET":
         return api.get(path)
+    if method == "DELETE":
+        return api.delete(path)
     return api.put(path, body) if method == "PUT" else api.post(path, body)
 
 
@@ -60,7 +64,7 @@ def test_a_user_without_view_permission_gets_401_on_get(batch, method, path, bod
     assert "BillsAndBatches View permission" in response.get_json()["message"]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS[2:])
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
 def test_a_user_without_create_permission_gets_401_on_post_and_put(batch, method, path, body):
     _, key = make_api_user(view=True, create=False)
 
@@ -71,6 +75,22 @@ def test_a_user_without_create_permission_gets_401_on_post_and_put(batch, method
     assert Batch.objects.count() == 1
     batch.refresh_from_db()
     assert (batch.batch_code, batch.batch_status) == ("B1", BatchStatus.OPEN)
+
+
+def test_a_user_without_delete_permission_gets_401_on_delete(batch):
+    _, key = make_api_user(view=True, create=True, manage=True)
+
+    response = Api(key).delete(f"/api/v3/batch/{batch.batch_id}")
+
+    assert response.status_code == 401
+    assert "BillsAndBatches Delete permission" in response.get_json()["message"]
+    assert Batch.objects.filter(pk=batch.pk).exists()
+
+
+def test_delete_needs_only_the_delete_permission(batch):
+    _, key = make_api_user(view=False, create=False, delete=True)
+
+    assert Api(key).delete(f"/api/v3/batch/{batch.batch_id}").status_code == 204
 
 
 def test_a_user_with_view_only_can_read(batch):
@@ -86,6 +106,7 @@ def test_a_user_with_view_only_can_read(batch):
         ("GET", "/api/v3/batch/999999", None),
         ("PUT", "/api/v3/batch/999999", {"batchCode": "X", "note": None}),
         ("PUT", "/api/v3/batch/close/999999", None),
+        ("DELETE", "/api/v3/batch/999999", None),
         ("POST", "/api/v3/batch", {"batchCode": ""}),
         ("PUT", "/api/v3/batch/999999", {}),
         ("GET", "/api/v3/batch?pageNumber=0", None),

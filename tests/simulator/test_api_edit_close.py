@@ -1,4 +1,4 @@
-"""PUT /api/v3/batch/{id} (edit), PUT /api/v3/batch/close/{id}, PUT /api/v202206/.../status."""
+"""Edit, close, status change (PUT /api/v202206/.../status) and DELETE of one batch."""
 
 from datetime import UTC, datetime
 
@@ -267,3 +267,108 @@ def test_status_of_an_unknown_batch_is_404(api):
     assert (
         api.put("/api/v202206/batch/424242/status", {"batchStatus": "Pending"}).status_code == 404
     )
+
+
+# --- status: whose batch, which permission ------------------------------------------------------
+
+
+@pytest.fixture
+def theirs():
+    """Another person's Open batch."""
+    other, _ = make_api_user("OTHER", "Other User")
+    return make_batch(user=other, code="THEIRS", note="their note")
+
+
+@pytest.mark.parametrize("target", ["Pending", "Closed"])
+def test_setting_someone_elses_batch_to_pending_or_closed_needs_manage(api, theirs, target):
+    response = api.put(status_path(theirs), {"batchStatus": target})
+
+    assert response.status_code == 401
+    assert "BillsAndBatches Manage permission" in response.get_json()["message"]
+    theirs.refresh_from_db()
+    assert (theirs.batch_status, theirs.end_date, theirs.note) == (
+        BatchStatus.OPEN,
+        None,
+        "their note",
+    )
+
+
+@pytest.mark.parametrize("target", ["Pending", "Closed"])
+def test_a_manager_sets_someone_elses_batch_to_pending_or_closed_and_it_stays_theirs(
+    theirs, target
+):
+    _, key = make_api_user("LEAD", "Team Lead", manage=True)
+
+    assert Api(key).put(status_path(theirs), {"batchStatus": target}).status_code == 204
+
+    theirs.refresh_from_db()
+    assert (theirs.batch_status, theirs.created_by.user_code) == (target, "OTHER")
+    assert (theirs.end_date is not None) == (target == "Closed")
+
+
+def test_opening_someone_elses_pending_batch_needs_only_create_and_makes_it_yours(api, owner):
+    other, _ = make_api_user("OTHER", "Other User")
+    held = make_batch(user=other, code="HELD", status=BatchStatus.PENDING)
+    mine = make_batch(user=owner[0], code="MINE")
+    their_open = make_batch(user=other, code="THEIR-OPEN")
+
+    response = api.put(status_path(held), {"batchStatus": "Open"})
+
+    assert response.status_code == 204
+    held.refresh_from_db()
+    assert (held.batch_status, held.created_by) == (BatchStatus.OPEN, owner[0])
+    # Reopening closed the caller's other open batches, not the former owner's.
+    assert (current(mine), current(their_open)) == (BatchStatus.CLOSED, BatchStatus.OPEN)
+    shown = api.get(f"/api/v3/batch/{held.batch_id}").get_json()["createdBy"]
+    assert shown["userCode"] == owner[0].user_code
+
+
+def test_someone_elses_closed_batch_stays_closed_whatever_the_permission(theirs):
+    theirs.batch_status = BatchStatus.CLOSED
+    theirs.save()
+    _, creator = make_api_user("CLERK", "A Clerk")
+    _, manager = make_api_user("LEAD", "Team Lead", manage=True)
+
+    assert Api(creator).put(status_path(theirs), {"batchStatus": "Open"}).status_code == 400
+    assert Api(creator).put(status_path(theirs), {"batchStatus": "Pending"}).status_code == 401
+    assert Api(manager).put(status_path(theirs), {"batchStatus": "Pending"}).status_code == 400
+    assert current(theirs) == BatchStatus.CLOSED
+
+
+# --- DELETE /api/v3/batch/{id} ------------------------------------------------------------------
+
+
+@pytest.fixture
+def deleter():
+    return Api(make_api_user("ADMIN", "Ada Admin", create=False, delete=True)[1])
+
+
+@pytest.mark.parametrize("status", [BatchStatus.OPEN, BatchStatus.PENDING, BatchStatus.CLOSED])
+def test_delete_removes_the_batch_and_its_bills_with_204_and_no_body(deleter, owner, status):
+    doomed = make_batch(
+        user=owner[0], code="DOOMED", status=status, bill_count=7, running_total=812.5, flag_count=2
+    )
+    kept = make_batch(user=owner[0], code="KEPT", bill_count=1)
+
+    response = deleter.delete(f"/api/v3/batch/{doomed.batch_id}")
+
+    assert response.status_code == 204
+    assert response.data == b""
+    assert deleter.get(f"/api/v3/batch/{doomed.batch_id}").status_code == 404
+    listed = deleter.get("/api/v3/batch")
+    assert [row["batchCode"] for row in listed.get_json()] == ["KEPT"]
+    assert listed.headers["TotalNumberOfRecords"] == "1"
+    # Its code is free again.
+    assert Api(owner[1]).post("/api/v3/batch", {"batchCode": "doomed"}).status_code == 200
+    kept.refresh_from_db()
+    assert kept.bill_count == 1
+
+
+def test_deleting_an_unknown_or_already_deleted_batch_is_404(deleter, batch):
+    assert deleter.delete(f"/api/v3/batch/{batch.batch_id}").status_code == 204
+
+    again = deleter.delete(f"/api/v3/batch/{batch.batch_id}")
+
+    assert again.status_code == 404
+    assert again.get_json()["message"] == f"Batch {batch.batch_id} was not found."
+    assert deleter.delete("/api/v3/batch/424242").status_code == 404

@@ -123,9 +123,9 @@ def test_a_trailing_slash_matches_like_aspnet_routing(api, batch):
     [
         ("DELETE", "/api/v3/batch", "GET, POST"),
         ("PUT", "/api/v3/batch", "GET, POST"),
-        ("PATCH", "/api/v3/batch/{id}", "GET, PUT"),
-        ("POST", "/api/v3/batch/{id}", "GET, PUT"),
-        ("DELETE", "/api/v3/batch/{id}", "GET, PUT"),
+        ("PATCH", "/api/v3/batch/{id}", "DELETE, GET, PUT"),
+        ("POST", "/api/v3/batch/{id}", "DELETE, GET, PUT"),
+        ("DELETE", "/api/v3/batch/close/{id}", "PUT"),
         ("GET", "/api/v3/batch/close/{id}", "PUT"),
         ("POST", "/api/v3/batch/close/{id}", "PUT"),
         ("GET", "/api/v202206/batch/{id}/status", "PUT"),

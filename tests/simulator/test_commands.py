@@ -41,29 +41,36 @@ def test_add_creates_a_user_and_prints_a_working_key_on_the_last_line():
 
 
 @pytest.mark.parametrize(
-    ("permissions", "view", "create"),
+    ("permissions", "granted"),
     [
-        ("view", True, False),
-        ("create", False, True),
-        ("create,view", True, True),
-        ("none", False, False),
-        (" VIEW ", True, False),
+        ("view", (True, False, False, False)),
+        ("create", (False, True, False, False)),
+        ("create,view", (True, True, False, False)),
+        ("view,create,delete", (True, True, False, True)),
+        ("delete,manage,create,view", (True, True, True, True)),
+        ("none", (False, False, False, False)),
+        (" VIEW ", (True, False, False, False)),
     ],
 )
-def test_add_sets_the_permissions_asked_for(permissions, view, create):
+def test_add_sets_the_permissions_asked_for(permissions, granted):
     out, _ = run(
         "simulator_user", "add", "ZOBRIEN", "--name", "Zoë O'Brien", "--permissions", permissions
     )
 
     user = ApiKey.user_for(last_line(out))
-    assert (user.can_view, user.can_create) == (view, create)
+    assert (user.can_view, user.can_create, user.can_manage, user.can_delete) == granted
 
 
 def test_add_without_permissions_grants_view_and_create_to_a_new_user():
     out, _ = run("simulator_user", "add", "KOKAFOR", "--name", "Kemi Okafor")
 
     user = ApiKey.user_for(last_line(out))
-    assert (user.can_view, user.can_create) == (True, True)
+    assert (user.can_view, user.can_create, user.can_manage, user.can_delete) == (
+        True,
+        True,
+        False,
+        False,
+    )
 
 
 def test_add_on_an_existing_code_updates_it_and_adds_a_key():
@@ -112,6 +119,7 @@ def test_add_needs_a_name_for_a_new_user():
 def test_list_shows_users_but_never_keys():
     key, _ = run("simulator_user", "add", "JSMITH", "--name", "Jane Smith", "--permissions", "view")
     run("simulator_user", "add", "JSMITH")
+    run("simulator_user", "add", "MGARCIA", "--name", "María", "--permissions", "create,delete")
     run("simulator_user", "add", "ZOBRIEN", "--name", "Zoë O'Brien", "--permissions", "none")
 
     out, _ = run("simulator_user", "list")
@@ -119,7 +127,8 @@ def test_list_shows_users_but_never_keys():
     lines = out.splitlines()
     assert lines[0].split() == ["CODE", "NAME", "PERMISSIONS", "KEYS"]
     assert lines[1].split() == ["JSMITH", "Jane", "Smith", "view", "2"]
-    assert lines[2].split() == ["ZOBRIEN", "Zoë", "O'Brien", "none", "1"]
+    assert lines[2].split() == ["MGARCIA", "María", "create,delete", "1"]
+    assert lines[3].split() == ["ZOBRIEN", "Zoë", "O'Brien", "none", "1"]
     assert last_line(key) not in out
     assert "sim_" not in out
 

@@ -46,7 +46,12 @@ HYPOTHESIS = settings(
 @pytest.fixture
 def stored_batches(db):
     user = ApiUser.objects.create(
-        user_code="SPEC", full_name="Spec Checker", can_view=True, can_create=True
+        user_code="SPEC",
+        full_name="Spec Checker",
+        can_view=True,
+        can_create=True,
+        can_manage=True,
+        can_delete=True,
     )
     ApiKey.objects.create(user=user, key_hash=hash_key(KEY))
     statuses = [BatchStatus.OPEN, BatchStatus.PENDING, BatchStatus.CLOSED] * 3
@@ -97,6 +102,7 @@ def test_the_description_covers_exactly_the_simulated_routes():
         ("/api/v3/batch", "POST"),
         ("/api/v3/batch/{batchId}", "GET"),
         ("/api/v3/batch/{batchId}", "PUT"),
+        ("/api/v3/batch/{batchId}", "DELETE"),
         ("/api/v3/batch/close/{batchId}", "PUT"),
         ("/api/v202206/batch/{batchId}/status", "PUT"),
     }

@@ -1,19 +1,17 @@
-"""`manage.py runsimulator [addr:port] [--workers N]`: serve the Batch API simulator over HTTP.
-
-One process with a thread per connection by default; `--workers N` (N > 1) forks N such
-processes sharing the listening socket, so that N cores can answer at once.
-"""
+"""`manage.py runsimulator [addr:port]`: serve the Batch API simulator over HTTP, a thread per
+connection."""
 
 from __future__ import annotations
 
-import os
 import re
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from batchui.simulator.faults import parse_fault_spec
-from batchui.simulator.server import SimulatorServer, serve_in_processes
+from batchui.simulator.serializers import api_zone
+from batchui.simulator.server import SimulatorServer
 
 DEFAULT_ADDRPORT = "127.0.0.1:8100"
 ADDRPORT = re.compile(r"(?:(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(?P<port>[0-9]{1,5})")
@@ -40,43 +38,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("addrport", nargs="?", default=DEFAULT_ADDRPORT, help="[addr:]port")
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=1,
-            help="processes serving the socket (default 1; more need os.fork, i.e. POSIX)",
-        )
 
-    def handle(self, *args, addrport: str, workers: int = 1, **options) -> None:
+    def handle(self, *args, addrport: str, **options) -> None:
         host, port, ipv6 = parse_addrport(addrport)
-        if workers < 1:
-            raise CommandError("--workers must be at least 1")
-        if workers > 1 and not hasattr(os, "fork"):
-            raise CommandError("--workers above 1 needs os.fork (POSIX)")
         parse_fault_spec(settings.SIMULATOR_FAULTS)  # a bad setting stops here, not per call
+        try:
+            api_zone()
+        except (ValueError, ZoneInfoNotFoundError) as error:
+            raise CommandError(f"SIMULATOR_TIME_ZONE: {error}") from error
         self.check_migrations()
         try:
             self.server = SimulatorServer((host, port), ipv6=ipv6)
         except OSError as error:
             raise CommandError(f"cannot listen on {addrport}: {error}") from error
-        processes = f", {workers} processes" if workers > 1 else ""
-        self.stdout.write(
-            f"Batch API simulator at {self.server.url}/api/v3/batch{processes} (Ctrl-C to stop)"
-        )
+        self.stdout.write(f"Batch API simulator at {self.server.url}/api/v3/batch (Ctrl-C to stop)")
         if settings.SIMULATOR_LATENCY_MS or settings.SIMULATOR_FAULTS:
             self.stdout.write(
                 f"Added latency {settings.SIMULATOR_LATENCY_MS} ms; random faults: "
                 f"{settings.SIMULATOR_FAULTS or 'none'}"
             )
-        if workers > 1:
-            self.stdout.flush()
-            try:
-                status = serve_in_processes(self.server, workers=workers)
-            finally:
-                self.server.server_close()
-            if status:
-                raise CommandError("a simulator process ended unexpectedly")
-            return
         try:
             self.server.serve_forever(poll_interval=0.1)
         except KeyboardInterrupt:

@@ -1,9 +1,10 @@
-"""`simulator_user add CODE --name "Full Name" --permissions view,create` and `simulator_user list`.
+"""`simulator_user add CODE --name "Full Name" --permissions view,create,delete` and `... list`.
 
 `add` creates the simulator API user (or updates the name and permissions of an existing one, the
-code matched case-insensitively) and issues a new API key. The key is printed alone on stdout, the
-last line, so `KEY=$(python manage.py simulator_user add ...)` works; everything else goes to
-stderr. Only the key's hash is stored: it cannot be shown again.
+code matched case-insensitively) and issues a new API key. The permissions are EnergyCAP's
+BillsAndBatches View, Create, Manage (other people's batches' status) and Delete. The key is
+printed alone on stdout, the last line, so `KEY=$(python manage.py simulator_user add ...)` works;
+everything else goes to stderr. Only the key's hash is stored: it cannot be shown again.
 """
 
 from __future__ import annotations
@@ -13,21 +14,21 @@ from django.db import transaction
 
 from batchui.simulator.models import ApiUser, fold
 
-PERMISSIONS = ("view", "create")
+PERMISSIONS = ("view", "create", "manage", "delete")
 
 
-def parse_permissions(value: str) -> tuple[bool, bool]:
-    """`view`, `create`, `view,create` (any order) or `none` -> (can_view, can_create)."""
+def parse_permissions(value: str) -> dict[str, bool]:
+    """`view,create,delete` (any of PERMISSIONS, any order) or `none` -> {"can_view": ...}."""
     words = [w.strip().lower() for w in value.split(",")]
     if words == ["none"]:
-        return False, False
-    if not all(words) or any(w not in PERMISSIONS for w in words):
-        raise CommandError(f"--permissions {value!r}: use view, create, view,create or none")
-    return "view" in words, "create" in words
+        words = []
+    elif not all(words) or any(w not in PERMISSIONS for w in words):
+        raise CommandError(f"--permissions {value!r}: use some of {','.join(PERMISSIONS)}, or none")
+    return {f"can_{name}": name in words for name in PERMISSIONS}
 
 
 def describe_permissions(user: ApiUser) -> str:
-    granted = [name for name, ok in (("view", user.can_view), ("create", user.can_create)) if ok]
+    granted = [name for name in PERMISSIONS if getattr(user, f"can_{name}")]
     return ",".join(granted) or "none"
 
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         add.add_argument("--name", help="full name; required for a new user")
         add.add_argument(
             "--permissions",
-            help="view, create, view,create or none (default for a new user: view,create)",
+            help="some of view,create,manage,delete, or none (default for a new user: view,create)",
         )
         actions.add_parser("list", help="codes, names, permissions and number of keys")
 
@@ -71,10 +72,10 @@ class Command(BaseCommand):
                 verb = "Updated"
             if name is not None:
                 user.full_name = name.strip()
-            if rights is not None:
-                user.can_view, user.can_create = rights
-            elif verb == "Created":
-                user.can_view, user.can_create = True, True
+            if rights is None and verb == "Created":
+                rights = parse_permissions("view,create")
+            for field, value in (rights or {}).items():
+                setattr(user, field, value)
             user.save()
             key = user.issue_key()
         self.stderr.write(
