@@ -172,6 +172,8 @@ ECI_API_KEY = env.str("ECI_API_KEY", default="")
 BATCH_API_TIMEOUT = env.float("BATCH_API_TIMEOUT", default=10.0)
 BATCH_API_CONNECT_TIMEOUT = env.float("BATCH_API_CONNECT_TIMEOUT", default=3.05)
 BATCH_API_RETRY_BUDGET = env.float("BATCH_API_RETRY_BUDGET", default=20.0)
+# The IANA zone of the API's date-times sent without an offset (and of the dates written to it).
+BATCH_API_TIME_ZONE = env.str("BATCH_API_TIME_ZONE", default="UTC")
 # Fernet key(s) encrypting people's API keys at rest, comma-separated: the first encrypts, all
 # decrypt (rotation). Unset: derived from SECRET_KEY, and `check --deploy` warns.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
