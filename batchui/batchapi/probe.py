@@ -145,16 +145,31 @@ def _time_zone(newest: dict[str, Any], response: requests.Response) -> Finding:
         text += " (the two clocks differ: the host's is the one used)"
     if any(mark in sent[10:] for mark in "+-Zz"):  # after YYYY-MM-DD: an offset
         return Finding("time zone", True, text + "; the host sends offsets, honoured as sent")
-    ahead = opened - host_now
-    if ahead > CLOCK_SLACK:
-        hours = round(ahead / timedelta(minutes=15)) / 4
+    # The host writes its own wall clock: a batch opened just now reads as the host's clock
+    # (Date) only in the host's zone. A batch read as opened later than that is certainly
+    # read in the wrong zone; one read as opened earlier may just be older.
+    quarter = timedelta(minutes=15)
+    shift = round((host_now - opened) / quarter) * quarter
+    if abs(shift) < quarter:
+        return Finding("time zone", True, text + f"; consistent with {zone}")
+    appears = _utc_offset(opened.astimezone(zone).utcoffset() - shift)
+    if opened - host_now > CLOCK_SLACK:
         text += (
-            f"; read in {zone} it was opened {hours:g} h in the future: the host writes its "
-            f"date-times at least {hours:g} h ahead of {zone} (set BATCH_API_TIME_ZONE to the "
-            "host's zone)"
+            f"; read in {zone} it was opened {-shift / timedelta(hours=1):g} h in the future: "
+            f"the host writes its date-times at {appears} or later, not in {zone} (set "
+            "BATCH_API_TIME_ZONE to the host's zone)"
         )
         return Finding("time zone", False, text, breaks=True)
-    return Finding("time zone", True, text + f"; the host's zone is consistent with {zone}")
+    text += (
+        f"; opened {shift / timedelta(hours=1):g} h before the host's clock: if it was opened "
+        f"just now, the host writes its date-times at {appears}, not in {zone}"
+    )
+    return Finding("time zone", True, text)
+
+
+def _utc_offset(offset: timedelta) -> str:
+    sign, minutes = ("-" if offset < timedelta(0) else "+"), abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _quoting(call: Any) -> Finding:
