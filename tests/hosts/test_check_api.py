@@ -8,6 +8,7 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import responses
@@ -295,3 +296,34 @@ def test_a_url_with_an_api_path_is_refused(settings):
     settings.BATCH_API_URL = f"{HOST}/api/v3/batch"
     with pytest.raises(CommandError, match="host only"):
         call_command("check_api", "--api-key", "k", stdout=io.StringIO())
+
+
+def test_a_simulator_speaking_another_zone_is_reported(simulator_host, settings):
+    # Needs SIMULATOR_TIME_ZONE (the simulator writing its date-times in that zone, no offset).
+    user, key = make_api_user()
+    make_batch(user=user, code="JUST-NOW")
+
+    settings.SIMULATOR_TIME_ZONE = "Asia/Tokyo"  # ahead of UTC: read as UTC, in the future
+    output, failed = check_api("--api-key", key)
+    assert isinstance(failed, CommandError)
+    [line] = lines(output, "BREAKS")
+    assert line.startswith("BREAKS   time zone:")
+    assert line.endswith(
+        "opened 9 h in the future: the host writes its date-times at UTC+09:00 or later, not in "
+        "UTC (set BATCH_API_TIME_ZONE to the host's zone)"
+    )
+
+    settings.SIMULATOR_TIME_ZONE = "America/New_York"  # behind UTC: read as UTC, hours old
+    offset = datetime.now(ZoneInfo("America/New_York")).utcoffset() // timedelta(hours=1)
+    output, failed = check_api("--api-key", key)
+    assert failed is None, output
+    assert (
+        f"opened {-offset} h before the host's clock: if it was opened just now, the host writes "
+        f"its date-times at UTC-0{-offset}:00, not in UTC"
+    ) in output
+
+    settings.BATCH_API_TIME_ZONE = "America/New_York"
+    output, failed = check_api("--api-key", key)
+    assert failed is None, output
+    assert "consistent with America/New_York" in output
+    assert output.splitlines()[-1] == "Everything matches."
