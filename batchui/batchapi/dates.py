@@ -38,7 +38,7 @@ def zone_named(name: str) -> tzinfo:
 
 def api_time_zone() -> tzinfo:
     """The zone of the API's date-times without an offset: settings.BATCH_API_TIME_ZONE."""
-    return zone_named(settings.BATCH_API_TIME_ZONE if settings.configured else "UTC")
+    return zone_named(settings.BATCH_API_TIME_ZONE)
 
 
 def parse_api_datetime(value: str) -> datetime:
