@@ -59,7 +59,10 @@ def test_against_the_simulator_everything_matches(simulator_host, settings):
     assert "ok       quoting: batchCode equals 'O''Brien-probe' answers 200" in output
     assert "ok       permission view: the list answers 200" in output
     assert "ok       permission create: permitted" in output
-    assert "ok       permission delete: not permitted (DELETE answers HTTP 405)" in output
+    # The simulator offers no DELETE: 405, or 401 where it checks the key before the method.
+    assert re.search(
+        r"ok       permission delete: not permitted \(DELETE answers HTTP 40[15]\)", output
+    )
     assert key not in output
 
 
