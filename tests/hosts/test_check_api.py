@@ -15,6 +15,7 @@ import responses
 from django.core.management import CommandError, call_command
 
 from batchui.batchapi.values import BATCH_FIELDS
+from tests.hosts.conftest import needs_simulator_zone
 from tests.simulator.helpers import make_api_user, make_batch
 
 HOST = "https://energycap.example.test"
@@ -301,6 +302,7 @@ def test_a_url_with_an_api_path_is_refused(settings):
         call_command("check_api", "--api-key", "k", stdout=io.StringIO())
 
 
+@needs_simulator_zone
 def test_a_simulator_speaking_another_zone_is_reported(simulator_host, settings):
     # Needs SIMULATOR_TIME_ZONE (the simulator writing its date-times in that zone, no offset).
     user, key = make_api_user()

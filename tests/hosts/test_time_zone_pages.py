@@ -12,7 +12,10 @@ import pytest
 
 from batchui.simulator.models import BatchStatus
 from tests.batches.conftest import filters_of, shown_ids
+from tests.hosts.conftest import needs_simulator_zone
 from tests.simulator.helpers import make_batch
+
+pytestmark = needs_simulator_zone
 
 HOSTS = ("UTC", "America/New_York")
 
