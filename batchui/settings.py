@@ -181,6 +181,8 @@ BATCH_API_RETRY_BUDGET = env.float("BATCH_API_RETRY_BUDGET", default=8.0)
 BATCH_API_DEADLINE = env.float("BATCH_API_DEADLINE", default=10.0)
 # Answers larger than this are refused unread (a 1,000-batch page is about 1 MB).
 BATCH_API_MAX_RESPONSE_BYTES = env.int("BATCH_API_MAX_RESPONSE_BYTES", default=8 * 1024 * 1024)
+# The IANA zone of the API's date-times sent without an offset (and of the dates written to it).
+BATCH_API_TIME_ZONE = env.str("BATCH_API_TIME_ZONE", default="UTC")
 # Fernet key(s) encrypting people's API keys at rest, comma-separated: the first encrypts, all
 # decrypt (rotation). Unset: derived from SECRET_KEY, and `check --deploy` warns.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")

@@ -33,6 +33,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from batchui.batchapi.dates import api_time_zone
 from batchui.batchapi.errors import (
     ApiAuthError,
     ApiBadResponse,
@@ -101,7 +102,7 @@ CLOCK_SLACK = timedelta(seconds=2)
 LOST_ANSWER_STATUSES = frozenset({502, 504})
 
 _HEADER_SAFE = re.compile(r"[!-~]+")  # printable ASCII without spaces: what a key or an id can be
-_HOST_ONLY = re.compile(r"/api(/v\d+)?/?$", re.IGNORECASE)
+_API_PATH = re.compile(r"(^|/)api(/|$)", re.IGNORECASE)  # .../api or .../api/v3/batch...
 
 FilterArg = Filter | str | None
 
@@ -160,7 +161,7 @@ def _normalise_base_url(url: str) -> str:
             "The Batch API URL must be the http(s) address of the API host, "
             "e.g. https://app.energycap.com"
         )
-    if _HOST_ONLY.search(parts.path):
+    if _API_PATH.search(parts.path):
         raise ValueError(
             "The Batch API URL must be the host only (e.g. https://app.energycap.com): "
             "the client adds /api/v3/... itself."
@@ -417,13 +418,16 @@ class BatchApiClient:
                 cause,
                 f"The batch {code!r} was NOT opened: {who} already has a batch with this code",
             ) from None
+        # Both sides are instants: the Date header is GMT, and startDate was read in
+        # BATCH_API_TIME_ZONE when the host sent it without an offset.
         began = _began_on_api_clock(started, response)
         opened = found.start_date
         if began is not None and opened is not None and opened < began - CLOCK_SLACK:
+            local = opened.astimezone(api_time_zone())
             raise _restate(
                 cause,
                 f"The batch {code!r} was NOT opened: a batch with this code already exists "
-                f"(opened {opened:%Y-%m-%d %H:%M} UTC)",
+                f"(opened {local:%Y-%m-%d %H:%M} {local.tzname()})",
             ) from None
         if not (created_by and creator_code) or began is None or opened is None:
             raise ApiOutcomeUnknown(

@@ -6,13 +6,15 @@ decoded with `parse_float=Decimal` so the digits the API sent are kept exactly (
 
 Parsing is lenient where the API varies (dates in several shapes, status in any case, fields it
 added later) and strict where a wrong value would mislead a person: a missing required field or a
-value of the wrong type raises ApiBadResponse.
+value of the wrong type raises ApiBadResponse. `hasImportsWithKickout` and `hasLogs` came after
+EnergyCAP 8.2309: a host without them gives None ("unknown", shown as a dash), never an error.
+BATCH_FIELDS declares the fields the parser reads, once: `check_api` probes a host with it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -59,8 +61,8 @@ class Batch:
     flag_count: int
     analyzing_count: int
     has_imported_bills: bool
-    has_imports_with_kickout: bool
-    has_logs: bool
+    has_imports_with_kickout: bool | None  # None: unknown (a host older than these fields)
+    has_logs: bool | None
     created_by: UserChild | None
     due_date: str | None = None
     statement_date: str | None = None
@@ -235,33 +237,58 @@ def _user(data: Mapping[str, Any], name: str) -> UserChild | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ApiField:
+    """One BatchResponse field: the API's name, the Batch attribute, and its reader (which raises
+    ApiBadResponse when the value has the wrong type, or a required one is missing)."""
+
+    name: str
+    attribute: str
+    read: Callable[[Mapping[str, Any], str], Any]
+
+
+def _optional_int(data: Mapping[str, Any], name: str) -> int | None:
+    return _int(data, name, required=False)
+
+
+def _optional_bool(data: Mapping[str, Any], name: str) -> bool | None:
+    return _bool(data, name, required=False)
+
+
+def _required_str(data: Mapping[str, Any], name: str) -> str:
+    return _str(data, name, required=True)
+
+
+BATCH_FIELDS: tuple[ApiField, ...] = (
+    ApiField("batchId", "batch_id", _int),
+    ApiField("batchCode", "batch_code", _required_str),
+    ApiField("batchStatus", "batch_status", _status),
+    ApiField("isOpen", "is_open", _bool),
+    ApiField("startDate", "start_date", _datetime),
+    ApiField("endDate", "end_date", _datetime),
+    ApiField("billCount", "bill_count", _int),
+    ApiField("runningTotal", "running_total", _decimal),
+    ApiField("flagCount", "flag_count", _int),
+    ApiField("analyzingCount", "analyzing_count", _int),
+    ApiField("hasImportedBills", "has_imported_bills", _bool),
+    ApiField("hasImportsWithKickout", "has_imports_with_kickout", _optional_bool),
+    ApiField("hasLogs", "has_logs", _optional_bool),
+    ApiField("createdBy", "created_by", _user),
+    ApiField("dueDate", "due_date", _str),
+    ApiField("statementDate", "statement_date", _str),
+    ApiField("nextReading", "next_reading", _str),
+    ApiField("controlCode", "control_code", _str),
+    ApiField("invoiceNumber", "invoice_number", _str),
+    ApiField("accountPeriodName", "account_period_name", _str),
+    ApiField("accountPeriodNumber", "account_period_number", _optional_int),
+    ApiField("accountPeriodYear", "account_period_year", _optional_int),
+    ApiField("note", "note", _str),
+)
+
+
 def parse_batch(data: Any) -> Batch:
     """A Batch from one decoded BatchResponse; ApiBadResponse when it is not one. Fields the
     Batch does not know are ignored."""
     if not isinstance(data, Mapping):
         raise ApiBadResponse("The Batch API sent something other than a batch.")
-    return Batch(
-        batch_id=_int(data, "batchId"),
-        batch_code=_str(data, "batchCode", required=True),
-        batch_status=_status(data, "batchStatus"),
-        is_open=_bool(data, "isOpen"),
-        start_date=_datetime(data, "startDate"),
-        end_date=_datetime(data, "endDate"),
-        bill_count=_int(data, "billCount"),
-        running_total=_decimal(data, "runningTotal"),
-        flag_count=_int(data, "flagCount"),
-        analyzing_count=_int(data, "analyzingCount"),
-        has_imported_bills=_bool(data, "hasImportedBills"),
-        has_imports_with_kickout=_bool(data, "hasImportsWithKickout"),
-        has_logs=_bool(data, "hasLogs"),
-        created_by=_user(data, "createdBy"),
-        due_date=_str(data, "dueDate"),
-        statement_date=_str(data, "statementDate"),
-        next_reading=_str(data, "nextReading"),
-        control_code=_str(data, "controlCode"),
-        invoice_number=_str(data, "invoiceNumber"),
-        account_period_name=_str(data, "accountPeriodName"),
-        account_period_number=_int(data, "accountPeriodNumber", required=False),
-        account_period_year=_int(data, "accountPeriodYear", required=False),
-        note=_str(data, "note"),
-    )
+    return Batch(**{field.attribute: field.read(data, field.name) for field in BATCH_FIELDS})
