@@ -788,6 +788,11 @@ class BatchApiClient:
                 f"The Batch API had an error (HTTP {status}){suffix} Try again {later}.",
                 status=status,
             )
+        if 300 <= status < 400:  # never followed: it could carry the key to another host
+            from batchui.batchapi.checks import redirect_problem
+
+            location = response.headers.get("Location")
+            return ApiBadResponse(redirect_problem(status, location, response.url), status=status)
         return ApiBadResponse(
             f"The Batch API answered with an unexpected status (HTTP {status}).", status=status
         )

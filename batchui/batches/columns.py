@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from batchui.batchapi import Batch
-from batchui.batchapi.dates import format_api_date
 from batchui.batches.action_services import may_close, may_edit
 
 
@@ -97,8 +96,8 @@ def csv_text(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, datetime):
-        return format_api_date(value) + "Z"
+    if isinstance(value, datetime):  # the client's are aware: written in UTC, whatever the host's
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
     return str(value)
 
 

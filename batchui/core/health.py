@@ -28,7 +28,14 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from batchui.batchapi import ApiAuthError, ApiForbidden, BatchApiClient, RetryPolicy
+from batchui.batchapi import (
+    ApiAuthError,
+    ApiBadResponse,
+    ApiForbidden,
+    BatchApiClient,
+    RetryPolicy,
+)
+from batchui.batchapi.checks import batch_api_url_problem
 
 logger = logging.getLogger("batchui.health")
 
@@ -129,16 +136,18 @@ def check_batch_api() -> dict[str, str]:
         list(Batch.objects.order_by().values_list("pk", flat=True)[:1])
         return {"target": "embedded simulator"}
     target = _host(settings.BATCH_API_URL)
-    try:
-        client = _probe_client()
-    except ValueError as invalid:  # the message says what a valid BATCH_API_URL looks like
-        raise CheckFailedError(f"BATCH_API_URL: {invalid}") from invalid
+    problem = batch_api_url_problem()  # its shape, without a call
+    if problem:
+        raise CheckFailedError(problem)
+    client = _probe_client()
     try:
         client.list_batches(page_size=1)
     except (ApiAuthError, ApiForbidden) as refused:
         if settings.ECI_API_KEY:
             return {"target": target, "note": f"reachable; ECI_API_KEY: {refused.message}"}
         return {"target": target, "note": "reachable (no ECI_API_KEY to sign in with)"}
+    except ApiBadResponse as exc:  # a redirect, say, with its cause
+        raise CheckFailedError(f"{exc.message} ({target})") from exc
     except Exception as exc:
         raise CheckFailedError(f"{type(exc).__name__} from {target}") from exc
     return {"target": target}

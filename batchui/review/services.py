@@ -125,12 +125,13 @@ def _owner(batch: Batch) -> tuple[int | None, str, str]:
 
 
 def is_ready_to_close(batch: Batch) -> bool:
-    """Open, with every bill analyzed, no unresolved flag and no import kickout."""
+    """Open, with every bill analyzed, no unresolved flag and no import kickout known (a host
+    that does not report kickouts, EnergyCAP 8.2309, shows them as unknown)."""
     return (
         batch.batch_status is BatchStatus.OPEN
         and batch.analyzing_count == 0
         and batch.flag_count == 0
-        and not batch.has_imports_with_kickout
+        and batch.has_imports_with_kickout is not True
     )
 
 
@@ -177,7 +178,7 @@ class _Tally:
         self.total_cost += batch.running_total
         self.flag_count += batch.flag_count
         self.analyzing_count += batch.analyzing_count
-        self.kickout_count += int(batch.has_imports_with_kickout)
+        self.kickout_count += batch.has_imports_with_kickout is True
 
     def frozen(self, now: datetime) -> PersonFigures:
         return PersonFigures(

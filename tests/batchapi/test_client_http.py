@@ -231,7 +231,13 @@ def test_400_without_json_shows_a_short_excerpt(api):
             "The Batch API had an error (HTTP 500): Nope. Try again in a moment.",
         ),
         (418, ApiBadResponse, "The Batch API answered with an unexpected status (HTTP 418)."),
-        (302, ApiBadResponse, "The Batch API answered with an unexpected status (HTTP 302)."),
+        (
+            302,
+            ApiBadResponse,
+            "BATCH_API_URL answers with a redirect (HTTP 302 to https://elsewhere.example). The "
+            "dashboard never follows redirects (one could carry the API key to another host): "
+            "set BATCH_API_URL to the address it redirects to, e.g. https://elsewhere.example.",
+        ),
     ],
 )
 @responses.activate

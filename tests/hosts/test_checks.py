@@ -86,3 +86,25 @@ def test_any_other_answer_or_none_is_not_the_deploy_checks_matter(settings, answ
     responses.get("https://app.energycap.example/api/v3/batch", **answer)
     assert ids(deploy=True) == []
     assert batch_api_url_problem(probe=True) is None
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_cause_of_a_bad_batch_api_url(settings, client):
+    settings.BATCH_API_URL = "https://app.example.test/api/v3"
+    body = client.get("/readyz").json()
+    assert body["checks"]["batch_api"]["status"] == "error"
+    assert "host only" in body["checks"]["batch_api"]["error"]
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_readyz_names_a_redirecting_host(settings, client):
+    settings.BATCH_API_URL = "http://app.example.test"
+    responses.add(
+        responses.GET,
+        "http://app.example.test/api/v3/batch",
+        status=301,
+        headers={"Location": "https://app.example.test/api/v3/batch"},
+    )
+    body = client.get("/readyz").json()
+    assert "redirect (HTTP 301 to https://app.example.test)" in body["checks"]["batch_api"]["error"]
