@@ -3,10 +3,11 @@
 from django.urls import path
 
 from batchui.batches import actions
+from batchui.core import converters  # noqa: F401 - registers <batch_id:...>
 
 urlpatterns = [
     path("new/", actions.open_batch, name="open"),
-    path("<int:batch_id>/edit/", actions.edit_batch, name="edit"),
-    path("<int:batch_id>/row/", actions.batch_row, name="row"),
-    path("<int:batch_id>/close/", actions.close_batch, name="close"),
+    path("<batch_id:batch_id>/edit/", actions.edit_batch, name="edit"),
+    path("<batch_id:batch_id>/row/", actions.batch_row, name="row"),
+    path("<batch_id:batch_id>/close/", actions.close_batch, name="close"),
 ]
