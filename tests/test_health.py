@@ -34,6 +34,7 @@ import pytest  # noqa: E402
 from batchui.core.logging import ContextFilter, JsonFormatter  # noqa: E402
 from batchui.simulator import faults  # noqa: E402
 from batchui.simulator.server import SimulatorServer, start_in_thread  # noqa: E402
+from tests.helpers import make_person  # noqa: E402
 from tests.simulator.helpers import make_api_user  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -182,12 +183,9 @@ def json_log():
 
 @pytest.mark.django_db
 def test_api_calls_of_a_request_carry_its_id_and_their_time(json_log, client):
-    from batchui.accounts.provisioning import account_upsert
     from batchui.accounts.roles import Role
 
-    person = account_upsert(
-        username="logged", role=Role.CLERK, password="x-Pass-9182", simulator_user="TLOG"
-    ).user
+    person = make_person("logged", Role.CLERK, code="TLOG")
     client.force_login(person)
     client.post("/accounts/profile/test-connection/", headers={"X-Request-ID": "trace-77"})
     calls = [line for line in json_log() if line["logger"] == "batchui.batchapi"]
@@ -254,6 +252,3 @@ def test_request_ids_of_concurrent_requests_do_not_mix(json_log, client):
         thread.join()
     for line in json_log():
         assert line["message"] == f"work of {line['request_id']}"
-
-
-# --- the benchmark-only page --------------------------------------------------------------------

@@ -7,12 +7,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.simulator import faults
+from tests import helpers
 
 SIMULATOR_CODES = {Role.CLERK: "TCLERK", Role.LEAD: "TLEAD", Role.VIEWER: "TVIEW"}
-PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture
@@ -21,12 +20,7 @@ def make_person(db) -> Callable[..., object]:
 
     def make(role: Role, *, username: str | None = None, key: bool = True):
         username = username or f"{role.value}-person"
-        return account_upsert(
-            username=username,
-            role=role,
-            password=PASSWORD,
-            simulator_user=SIMULATOR_CODES[role] if key else None,
-        ).user
+        return helpers.make_person(username, role, code=SIMULATOR_CODES[role] if key else None)
 
     return make
 

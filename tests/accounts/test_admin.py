@@ -7,9 +7,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from batchui.accounts import crypto
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.activity.models import Action, ActivityEntry, Outcome
+from tests.helpers import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,9 @@ def admin_client() -> Client:
 
 @pytest.fixture
 def clerk() -> User:
-    return account_upsert(
-        username="cleo",
-        role=Role.CLERK,
-        password="cleo-Pass-123",
-        api_key=KEY,
-        energycap_user_code="CCLEO",
-        full_name="Cleo Clerk",
-    ).user
+    return make_person(
+        "cleo", Role.CLERK, full_name="Cleo Clerk", api_key=KEY, energycap_user_code="CCLEO"
+    )
 
 
 def test_people_are_listed_with_role_and_whether_they_have_a_key(admin_client, clerk):
@@ -87,7 +82,7 @@ def test_the_activity_log_is_read_only(admin_client, clerk):
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.LEAD, Role.VIEWER])
 def test_people_who_are_not_superusers_cannot_use_it(role):
-    person = account_upsert(username=f"p-{role.value}", role=role, password="x-Pass-12345").user
+    person = make_person(f"p-{role.value}", role)
     client = Client()
     client.force_login(person)
     response = client.get("/admin/auth/user/")

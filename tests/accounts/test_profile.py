@@ -8,9 +8,10 @@ from batchui.accounts.roles import Role
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser
 from tests.accounts.helpers import as_next_request_loads
+from tests.helpers import HTMX as HX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/accounts/profile/"}
+HTMX = {**HX, "HX-Current-URL": "http://testserver/accounts/profile/"}
 
 
 def test_the_profile_page_shows_the_key_masked(signed_in):

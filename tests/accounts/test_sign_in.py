@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client, override_settings
 
 from batchui.accounts.roles import Role
-from tests.accounts.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

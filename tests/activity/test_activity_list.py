@@ -8,18 +8,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.activity.models import Action, ActivityEntry, Outcome
 from batchui.activity.views import PAGE_SIZE
+from tests.helpers import HTMX, make_person
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
-
 
 def someone(username: str, role: Role):
-    return account_upsert(username=username, role=role, password="activity-Pass-9").user
+    return make_person(username, role)
 
 
 def entry(user, *, action=Action.OPEN, outcome=Outcome.SUCCESS, batch_id=1, minutes_ago=0, **kw):

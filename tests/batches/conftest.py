@@ -9,26 +9,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.batchapi.transport import SimulatorAdapter
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser
+from tests import helpers
 
-PASSWORD = "correct-horse-battery-9"
 CLERK_CODE = "TCLERK"
 
 
 @pytest.fixture
 def make_person(db) -> Callable[..., object]:
     def make(role: Role = Role.CLERK, *, username: str | None = None, code: str = CLERK_CODE):
-        return account_upsert(
-            username=username or f"{role.value}-{code.lower()}",
-            role=role,
-            password=PASSWORD,
-            simulator_user=code,
-            full_name="Tess Clerk",
-        ).user
+        username = username or f"{role.value}-{code.lower()}"
+        return helpers.make_person(username, role, code=code, full_name="Tess Clerk")
 
     return make
 

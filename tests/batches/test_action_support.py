@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django.test import Client
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.simulator.models import ApiUser, Batch
+from tests.helpers import HTMX, PASSWORD, make_person, signed_in_client
 from tests.simulator.helpers import make_batch
 
-PASSWORD = "action-tests-Pass-7"
-HTMX = {"HX-Request": "true"}
+__all__ = ["HTMX", "PASSWORD"]  # the action tests import them from here too
+
 
 # username -> (role, simulator user code, full name)
 PEOPLE = {
@@ -42,15 +42,11 @@ TEST_TIMEOUT = 0.3
 
 def person(username: str):
     role, code, name = PEOPLE[username]
-    return account_upsert(
-        username=username, role=role, password=PASSWORD, simulator_user=code, full_name=name
-    ).user
+    return make_person(username, role, code=code, full_name=name)
 
 
 def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(person(username))
-    return client
+    return signed_in_client(person(username))
 
 
 def api_user(username: str) -> ApiUser:

@@ -17,9 +17,8 @@ from batchui.batchapi.errors import AUTH_MESSAGE
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser, Batch, BatchStatus
 from tests.batches.conftest import filters_of, shown_ids
+from tests.helpers import HTMX
 from tests.simulator.helpers import make_batch
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from django.test import Client
 
 from batchui.simulator.server import SimulatorServer, start_in_thread
 from tests.batches.conftest import CLERK_CODE
+from tests.helpers import HTMX
 from tests.simulator.helpers import make_batch
 
 HOST = "https://energycap.example.test"
 LIST_URL = f"{HOST}/api/v3/batch"
-HTMX = {"HX-Request": "true"}
 WAIT = 5
 
 

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.helpers import PASSWORD, make_person
+
 # Playwright's sync API runs an event loop in the test thread; the ORM must still be allowed.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,7 +35,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-BROWSER_PASSWORD = "browser-test-Pass-42"
+BROWSER_PASSWORD = PASSWORD
 
 
 def sign_in(page, base_url: str, username: str, password: str = BROWSER_PASSWORD) -> None:
@@ -47,16 +49,9 @@ def sign_in(page, base_url: str, username: str, password: str = BROWSER_PASSWORD
 @pytest.fixture
 def signed_in_page(live_server, page):
     """The browser page, signed in as a clerk ("bea", acting as simulator user BCLERK)."""
-    from batchui.accounts.provisioning import account_upsert
     from batchui.accounts.roles import Role
 
-    account_upsert(
-        username="bea",
-        role=Role.CLERK,
-        password=BROWSER_PASSWORD,
-        simulator_user="BCLERK",
-        full_name="Bea Clerk",
-    )
+    make_person("bea", Role.CLERK, code="BCLERK", full_name="Bea Clerk")
     sign_in(page, live_server.url, "bea")
     page.locator(".user-name").wait_for()
     return page

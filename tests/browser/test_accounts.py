@@ -6,9 +6,9 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.helpers import make_person
 
 
 @pytest.fixture
@@ -20,9 +20,7 @@ def console(page: Page) -> list[str]:
 
 
 def test_signing_in_and_out(live_server, page: Page):
-    account_upsert(
-        username="vic", role=Role.VIEWER, password=BROWSER_PASSWORD, full_name="Vic Viewer"
-    )
+    make_person("vic", Role.VIEWER, full_name="Vic Viewer")
     page.goto(live_server.url + "/accounts/profile/")
     # Not signed in: the sign-in page, which returns to the page asked for.
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/accounts/profile/$"))
@@ -81,7 +79,7 @@ def test_htmx_works_under_the_enforced_csp(live_server, signed_in_page: Page, co
 @pytest.mark.urls("tests.accounts.urls")
 def test_a_refusal_under_htmx_is_shown_in_the_error_region(live_server, page: Page, console):
     """A 403 from @permission_required_or_403 reaches the person as its sentence (app.js)."""
-    account_upsert(username="vic", role=Role.VIEWER, password=BROWSER_PASSWORD)
+    make_person("vic", Role.VIEWER)
     sign_in(page, live_server.url, "vic")
     page.locator(".user-name").wait_for()
     heading = page.get_by_role("heading", level=1).inner_text()

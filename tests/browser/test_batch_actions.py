@@ -9,21 +9,15 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.simulator.models import ApiUser, Batch, BatchStatus
-from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.browser.conftest import sign_in
+from tests.helpers import make_person
 from tests.simulator.helpers import make_batch
 
 
 def make_bea() -> None:
-    account_upsert(
-        username="bea",
-        role=Role.CLERK,
-        password=BROWSER_PASSWORD,
-        simulator_user="BCLERK",
-        full_name="Bea Clerk",
-    )
+    make_person("bea", Role.CLERK, code="BCLERK", full_name="Bea Clerk")
 
 
 def signed_in(page: Page, base_url: str) -> Page:

@@ -14,21 +14,18 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser, Batch, BatchStatus
 from batchui.simulator.server import SimulatorServer, start_in_thread
-from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.browser.conftest import sign_in
+from tests.helpers import make_person
 
 
 @pytest.fixture
 def batches(live_server) -> dict[str, int]:
     """120 open Maint_ batches (bills 0..119), 15 pending Hist_ ones and 5 closed ones."""
-    account_upsert(
-        username="bea", role=Role.CLERK, password=BROWSER_PASSWORD, simulator_user="BCLERK",
-        full_name="Bea Clerk",
-    )  # fmt: skip
+    make_person("bea", Role.CLERK, code="BCLERK", full_name="Bea Clerk")
     user = ApiUser.objects.get(user_code="BCLERK")
     now = timezone.now()
     rows = []

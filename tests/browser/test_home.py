@@ -2,15 +2,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
-from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.browser.conftest import sign_in
+from tests.helpers import make_person
 
 
 def test_home_leads_to_the_batch_list_with_styles_and_htmx(live_server, page: Page):
-    account_upsert(
-        username="bea", role=Role.CLERK, password=BROWSER_PASSWORD, simulator_user="BCLERK"
-    )
+    make_person("bea", Role.CLERK, code="BCLERK")
     sign_in(page, live_server.url, "bea")
     page.wait_for_url(re.compile(r".*/batches/$"))
     messages: list[str] = []

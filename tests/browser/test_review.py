@@ -14,11 +14,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.simulator.models import ApiUser
 from batchui.simulator.seeding import seed_batches
-from tests.browser.conftest import BROWSER_PASSWORD, sign_in
+from tests.browser.conftest import sign_in
+from tests.helpers import make_person
 from tests.simulator.helpers import make_api_user, make_batch
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -29,13 +29,7 @@ WIDGET_TOKEN = "browser-widget-token-42"
 def demo(live_server):
     """Demo-like data (the seed `make run` uses) and a team lead."""
     seed_batches(count=1500, seed=2026)
-    account_upsert(
-        username="morgan",
-        role=Role.LEAD,
-        password=BROWSER_PASSWORD,
-        simulator_user="MLEAD",
-        full_name="Morgan Lee",
-    )
+    make_person("morgan", Role.LEAD, code="MLEAD", full_name="Morgan Lee")
     cache.clear()
     yield
     cache.clear()

@@ -12,14 +12,13 @@ import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from tests.deploy.conftest import shared_services
 from tests.deploy.forms import form_fields
+from tests.helpers import PASSWORD, make_person
 
 pytestmark = [pytest.mark.deploy, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "two-instances-pass-9481"
 PLAIN_HTTP = {  # the test speaks plain HTTP to the servers; a TLS proxy is not the point here
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",
@@ -62,9 +61,7 @@ def sign_in(session: requests.Session, base: str, username: str) -> None:
 
 def test_a_session_started_on_one_instance_is_valid_on_the_other(two_instances):
     a, b = two_instances
-    account_upsert(
-        username="shared-clerk", role=Role.CLERK, password=PASSWORD, simulator_user="TSHARE"
-    )
+    make_person("shared-clerk", Role.CLERK, code="TSHARE")
     person = requests.Session()
     sign_in(person, a.url, "shared-clerk")
 
@@ -84,7 +81,7 @@ def test_open_on_one_instance_close_on_the_other_and_see_both_on_the_first(two_i
     from batchui.simulator.models import Batch, BatchStatus
 
     a, b = two_instances
-    account_upsert(username="roaming", role=Role.CLERK, password=PASSWORD, simulator_user="TROAM")
+    make_person("roaming", Role.CLERK, code="TROAM")
     person = requests.Session()
     sign_in(person, a.url, "roaming")
 

@@ -10,15 +10,14 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from tests.deploy.forms import form_fields
 from tests.deploy.proxy import stripping_proxy
+from tests.helpers import PASSWORD, make_person
 
 pytestmark = [pytest.mark.deploy, pytest.mark.django_db(transaction=True)]
 
 PREFIX = "/batches-desk"
-PASSWORD = "prefix-pass-58213"
 PLAIN_HTTP = {
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",
@@ -53,7 +52,7 @@ def seen_at(request, prefixed) -> Iterator[str]:
 
 def test_sign_in_and_pages_under_the_prefix(seen_at):
     origin = seen_at.removesuffix(PREFIX)
-    account_upsert(username="prefixed", role=Role.VIEWER, password=PASSWORD, simulator_user="TPRE")
+    make_person("prefixed", Role.VIEWER, code="TPRE")
     person = requests.Session()
 
     first = person.get(seen_at + "/", allow_redirects=False, timeout=10)

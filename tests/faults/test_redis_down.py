@@ -13,9 +13,9 @@ import pytest
 import requests
 from django.core.cache import cache
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
-from tests.deploy.test_two_instances import PASSWORD, PLAIN_HTTP, sign_in
+from tests.deploy.test_two_instances import PLAIN_HTTP, sign_in
+from tests.helpers import make_person
 from tests.services import free_port, redis
 
 PAGES = ["/batches/", "/review/", "/widget/", "/activity/", "/accounts/profile/"]
@@ -48,7 +48,7 @@ def lead_on_server(app_server, redis_server, settings):
     ]
     url, pid = redis_server
     server = app_server(CACHE_URL=url, **PLAIN_HTTP)
-    account_upsert(username="lena", role=Role.LEAD, password=PASSWORD, simulator_user="LLEAD")
+    make_person("lena", Role.LEAD, code="LLEAD")
     person = requests.Session()
     sign_in(person, server.url, "lena")
     for path in PAGES:  # while Redis is up: figures cached

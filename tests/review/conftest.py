@@ -13,11 +13,11 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from batchui.accounts.provisioning import account_upsert
 from batchui.accounts.roles import Role
 from batchui.simulator import faults
+from tests.helpers import PASSWORD, make_person, signed_in_client
 
-PASSWORD = "review-Tests-Pass-7"
+__all__ = ["PASSWORD"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,21 +33,12 @@ def person(transactional_db) -> Callable[..., object]:
     """person(role, username, simulator_user) -> a dashboard account acting as that API user."""
 
     def make(role: Role, username: str, simulator_user: str):
-        return account_upsert(
-            username=username,
-            role=role,
-            password=PASSWORD,
-            simulator_user=simulator_user,
-            full_name=username.title(),
-        ).user
+        return make_person(username, role, code=simulator_user, full_name=username.title())
 
     return make
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+client_for = signed_in_client
 
 
 @pytest.fixture
