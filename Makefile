@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-services lint lint-docker browser-deps server-deps bench-deps \
+.PHONY: run test test-sqlite test-services lint lint-docker browser-deps server-deps bench-deps screenshots \
 	simulator bench clean
 
 $(BIN)/python:
@@ -70,6 +70,11 @@ test-sqlite: $(VENV)/.dev-installed browser-deps
 
 test-services: $(VENV)/.dev-installed server-deps
 	$(BIN)/python tests/services.py -- $(BIN)/pytest -m "not browser"
+
+# The screenshots in docs/screenshots, taken again on purpose (browser tests otherwise write theirs
+# to the ignored test-results/screenshots).
+screenshots: $(VENV)/.dev-installed browser-deps
+	BATCHUI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/browser
 
 simulator: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput

@@ -1,6 +1,7 @@
 """Playwright drives Debian's Chromium, launched by path (`playwright install` cannot download)."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,12 @@ def pytest_collection_modifyitems(items):
 
 
 BROWSER_PASSWORD = PASSWORD
+# Where browser tests save their screenshots: an ignored folder, so that a test run leaves the work
+# tree clean; `make screenshots` points it at docs/screenshots to update those on purpose.
+SCREENSHOTS = Path(
+    os.environ.get("BATCHUI_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+)
 
 
 def sign_in(page, base_url: str, username: str, password: str = BROWSER_PASSWORD) -> None:

@@ -1,12 +1,11 @@
 """The review screen and the intranet widget in a real browser: bulk close end to end, the
 widget's minute refresh (Playwright's clock), axe with zero violations, and the screenshots in
-docs/screenshots/ (taken here, over demo-like data)."""
+SCREENSHOTS (taken here, over demo-like data: `make screenshots` writes them to docs/)."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -17,11 +16,10 @@ from playwright.sync_api import Browser, Page, expect
 from batchui.accounts.roles import Role
 from batchui.simulator.models import ApiUser
 from batchui.simulator.seeding import seed_batches
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.helpers import make_person
 from tests.simulator.helpers import make_api_user, make_batch
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDGET_TOKEN = "browser-widget-token-42"
 
 
