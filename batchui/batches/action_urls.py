@@ -7,6 +7,7 @@ from batchui.core import converters  # noqa: F401 - registers <batch_id:...>
 
 urlpatterns = [
     path("new/", actions.open_batch, name="open"),
+    path("new/preview/", actions.open_preview, name="open_preview"),
     path("<batch_id:batch_id>/edit/", actions.edit_batch, name="edit"),
     path("<batch_id:batch_id>/row/", actions.batch_row, name="row"),
     path("<batch_id:batch_id>/close/", actions.close_batch, name="close"),

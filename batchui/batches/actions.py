@@ -107,26 +107,26 @@ def _mark_invalid(form: TokenForm) -> None:
 # --- open --------------------------------------------------------------------------------------
 
 
-def _open_context(request: HttpRequest, form: OpenBatchForm, api_key: str) -> dict:
+def _open_preview_context(request: HttpRequest, api_key: str) -> dict:
+    """The person's open batches (what "close my other open batches" would close), or why not."""
     try:
-        open_batches = services.open_batches_of(user=request.user, api_key=api_key)
-        problem = ""
+        return {"open_batches": services.open_batches_of(user=request.user, api_key=api_key)}
     except BatchApiError as error:
-        open_batches, problem = [], error.message
-    _mark_invalid(form)
-    return {
-        "form": form,
-        "open_batches": open_batches,
-        "open_batches_problem": problem,
-        "in_dialog": wants_fragment(request),
-        "list_url": list_url(),
-    }
+        return {"open_batches": [], "open_batches_problem": error.message}
 
 
 def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, part: str):
-    context = _open_context(request, form, api_key)
-    template = f"batches/actions/open.html#{part}" if wants_fragment(request) else None
-    return render(request, template or "batches/actions/open.html", context)
+    """The dialog (htmx) shows at once and loads the preview after (open_preview); the full page,
+    for which no script loads anything, has it inline."""
+    _mark_invalid(form)
+    context = {"form": form, "in_dialog": wants_fragment(request), "list_url": list_url()}
+    if not wants_fragment(request):
+        context.update(_open_preview_context(request, api_key))
+        return render(request, "batches/actions/open.html", context)
+    context["preview_url"] = reverse("batches:open_preview")
+    if part == "dialog":  # a fresh form: the preview brings the code suggestion too
+        context["preview_url"] += "?suggest=1"
+    return render(request, f"batches/actions/open.html#{part}", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,8 +135,10 @@ def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, par
 def open_batch(request: HttpRequest) -> HttpResponse:
     api_key = api_key_for(request.user)
     if request.method == "GET":
-        suggestion = services.batch_code_suggestion(user=request.user, api_key=api_key)
-        form = OpenBatchForm(initial={"batch_code": suggestion}, auto_id="open-%s")
+        form = OpenBatchForm(auto_id="open-%s")
+        if not wants_fragment(request):
+            suggestion = services.batch_code_suggestion(user=request.user, api_key=api_key)
+            form.initial["batch_code"] = suggestion
         form.fields["batch_code"].widget.attrs["data-focus"] = ""
         return _render_open(request, form, api_key, part="dialog")
     form = OpenBatchForm(request.POST, auto_id="open-%s")
@@ -154,6 +156,21 @@ def open_batch(request: HttpRequest) -> HttpResponse:
         return _close_dialog(row, _live(request, outcome.message))
     _apply_outcome(form, outcome)
     return _render_open(request, form, api_key, part="open-form")
+
+
+@require_GET
+@never_cache
+@permission_required_or_403(OPEN_BATCH)
+def open_preview(request: HttpRequest) -> HttpResponse:
+    """The Open dialog's preview of the person's open batches, loaded after the dialog shows
+    (the API may be slow); with ?suggest=1 also the code suggestion for actions.js to fill in."""
+    if not wants_fragment(request):
+        return HttpResponseRedirect(reverse("batches:open"))
+    api_key = api_key_for(request.user)
+    context = _open_preview_context(request, api_key)
+    if request.GET.get("suggest"):
+        context["suggestion"] = services.batch_code_suggestion(user=request.user, api_key=api_key)
+    return render(request, "batches/actions/open.html#preview", context)
 
 
 # --- edit --------------------------------------------------------------------------------------

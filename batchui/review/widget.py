@@ -3,7 +3,8 @@ batches closed today.
 
 Counts are cheap calls (`list_batches(page_size=1)`, reading `total_records`); the open batches
 are read in full (their count, their total cost and the oldest of them need every one). Cached like
-the review's figures (REVIEW_CACHE_SECONDS, keyed by an HMAC of the API key).
+the review's figures (fresh for REVIEW_CACHE_SECONDS, keyed by an HMAC of the API key), and kept a
+day longer: when the API cannot be read, the widget shows the last good figures with their age.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from batchui.batchapi import BatchStatus, Filter, get_client
+from batchui.batchapi import BatchApiError, BatchStatus, Filter, get_client
 from batchui.review.services import REVIEW_WORKERS, cache_key, local_day_start
+
+# How long the last good figures stay in the cache, to be shown (as such) while the API is down.
+KEEP_LAST_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,8 @@ class WidgetFigures:
     closed_today: int
     fetched_at: datetime
     from_cache: bool = False
+    # Set on the last good figures when the API could not be read again: why not.
+    problem: str = ""
 
 
 def _status(status: BatchStatus) -> Filter:
@@ -96,21 +102,31 @@ def widget_fetch(*, api_key: str, now: datetime) -> WidgetFigures:
 def widget_snapshot(
     *, api_key: str, now: datetime | None = None, refresh: bool = False
 ) -> WidgetFigures:
-    """The widget's figures, from the cache when fresh enough; raises BatchApiError."""
+    """The widget's figures: the cached ones while fresh (unless `refresh`), else read again; when
+    they cannot be read, the last good ones with `problem` set. Raises BatchApiError without any."""
+    now = now or timezone.now()
     key = cache_key(kind="widget", api_key=api_key)
-    if not refresh:
-        cached = cache.get(key)
-        if isinstance(cached, WidgetFigures):
-            return dataclasses.replace(cached, from_cache=True)
-    figures = widget_fetch(api_key=api_key, now=now or timezone.now())
-    cache.set(key, figures, settings.REVIEW_CACHE_SECONDS)
+    cached = cache.get(key)
+    cached = (
+        dataclasses.replace(cached, from_cache=True) if isinstance(cached, WidgetFigures) else None
+    )
+    fresh = cached and (now - cached.fetched_at).total_seconds() < settings.REVIEW_CACHE_SECONDS
+    if fresh and not refresh:
+        return cached
+    try:
+        figures = widget_fetch(api_key=api_key, now=now)
+    except BatchApiError as error:
+        if cached is None:
+            raise
+        return dataclasses.replace(cached, problem=error.message)
+    cache.set(key, figures, KEEP_LAST_SECONDS)
     return figures
 
 
 def widget_json(figures: WidgetFigures) -> dict[str, Any]:
     """The JSON twin of the widget (money as a decimal string, dates in ISO 8601 with offset)."""
     oldest = figures.oldest_open
-    return {
+    data = {
         "asOf": figures.fetched_at.isoformat(),
         "counts": {
             "open": figures.open_count,
@@ -131,3 +147,6 @@ def widget_json(figures: WidgetFigures) -> dict[str, Any]:
         ),
         "closedToday": figures.closed_today,
     }
+    if figures.problem:  # the last good figures: why they could not be read again
+        data["error"] = figures.problem
+    return data

@@ -70,8 +70,10 @@
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    var region = dialogRegion();
+    // A part of the dialog that loaded itself (data-deferred): the focus stays where it is.
     var target = event.detail.target;
+    if (target && target.hasAttribute && target.hasAttribute("data-deferred")) return;
+    var region = dialogRegion();
     if (region && target === region) {
       var dialog = region.querySelector("dialog");
       if (!dialog) { restoreFocus(); return; }
@@ -95,6 +97,22 @@
     if (target && target.matches && target.matches("tbody[data-editing]")) focusFirst(target);
     var swapped = target && target.id ? document.getElementById(target.id) : null;
     if (swapped && swapped.hasAttribute("data-editing")) focusFirst(swapped);
+  });
+
+  // The Open dialog's preview brings the code suggestion (it needs the API, which may be slow):
+  // it fills the code field unless the person has typed in it (or cleared it) meanwhile.
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "open-batch_code") event.target.setAttribute("data-typed", "");
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var preview = document.querySelector("#open-batches-preview[data-suggested-code]");
+    var code = document.getElementById("open-batch_code");
+    if (!preview || !code) return;
+    if (!code.hasAttribute("data-typed")) {
+      code.value = preview.getAttribute("data-suggested-code");
+      if (document.activeElement === code) code.select();
+    }
+    preview.removeAttribute("data-suggested-code");
   });
 
   // A dialog closed (Escape, Cancel): remove it and give focus back.

@@ -1,18 +1,16 @@
 // Site-wide behaviour, kept in a file so the Content-Security-Policy needs no inline script.
+// Loaded by base.html and by the intranet widget (review/widget.html).
 (function () {
   "use strict";
 
-  // htmx 2 does not swap 4xx/5xx answers: show them in one visible place instead, the open
-  // dialog's error line (the page's region is behind the modal dialog) or the page's #errors.
-  // Refusals (403) and sign-in problems come as one plain-text sentence: show it (textContent).
-  document.addEventListener("htmx:responseError", function (event) {
-    var xhr = event.detail.xhr;
-    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
-    var text = type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500
-      ? xhr.responseText
-      : "The server could not complete this request (HTTP " + (xhr ? xhr.status : 0) + "). Please try again.";
-    var problem = document.querySelector("#dialog dialog[open] [data-dialog-error]");
-    var region = problem || document.getElementById("errors");
+  // Where a failed htmx request says so: a part that loads itself (data-deferred, e.g. the Open
+  // dialog's preview), else the open dialog's error line (the page's region is behind the modal
+  // dialog), else the page's #errors.
+  function showProblem(event, text) {
+    var target = event.detail.target;
+    var own = target && target.hasAttribute && target.hasAttribute("data-deferred") ? target : null;
+    var problem = own ? null : document.querySelector("#dialog dialog[open] [data-dialog-error]");
+    var region = own || problem || document.getElementById("errors");
     if (!region) return;
     region.textContent = text;
     if (problem) {
@@ -20,13 +18,31 @@
       problem.setAttribute("tabindex", "-1");
       problem.focus();
     }
+  }
+
+  // htmx 2 does not swap 4xx/5xx answers: show them in one visible place instead. Refusals (403)
+  // and sign-in problems come as one plain-text sentence: show it (textContent).
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
+    showProblem(event, type.indexOf("text/plain") === 0 && xhr.responseText && xhr.responseText.length < 500
+      ? xhr.responseText
+      : "The server could not complete this request (HTTP " + (xhr ? xhr.status : 0) + "). Please try again.");
   });
-  document.addEventListener("htmx:sendError", function () {
-    var region = document.getElementById("errors");
-    if (region) region.textContent = "The server could not be reached. Check your connection and try again.";
+  document.addEventListener("htmx:sendError", function (event) {
+    showProblem(event, "The server could not be reached. Check your connection and try again.");
   });
-  document.addEventListener("htmx:beforeRequest", function () {
+
+  // Loading states: htmx puts .htmx-request on the element (or its hx-indicator) while a request
+  // runs (the CSS shows it); screen readers get aria-busy on the part being replaced.
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var region = document.getElementById("errors");
     if (region) region.textContent = "";
+    var target = event.detail.target;
+    if (target && target.setAttribute) target.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.removeAttribute) target.removeAttribute("aria-busy");
   });
 })();

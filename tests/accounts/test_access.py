@@ -49,6 +49,7 @@ EXPECTED_ACCESS: dict[str, dict] = {
     "batches:view_delete": {"POST": READERS},
     # Issue 6: batch actions and the activity log.
     "batches:open": {"GET": WORKERS, "POST": WORKERS},
+    "batches:open_preview": {"GET": WORKERS},
     "batches:edit": {"GET": WORKERS, "POST": WORKERS},
     "batches:row": {"GET": READERS},
     "batches:close": {"GET": WORKERS, "POST": WORKERS},

@@ -111,7 +111,7 @@ def test_the_form_lists_the_open_batches_close_existing_would_close():
     batch_of("cora", "CORA_PENDING", status=BatchStatus.PENDING)
     batch_of("cora", "CORA_CLOSED", status=BatchStatus.CLOSED)
     batch_of("otto", "OTTO_OPEN")
-    html = client_for("cora").get("/batches/new/", headers=HTMX).getvalue().decode()
+    html = client_for("cora").get("/batches/new/preview/", headers=HTMX).getvalue().decode()
     preview = html[html.index('id="open-batches-preview"') :]
     preview = preview[: preview.index("</div>")]
     assert "CORA_OPEN_1" in preview

@@ -199,6 +199,7 @@ def test_axe_finds_nothing_in_the_dialogs(live_server, axe_page: Page):
 
     page.locator("#open-batch-button").click()
     dialog = page.get_by_role("dialog", name="Open a batch")
+    expect(dialog.locator("#open-batches-preview")).not_to_have_attribute("aria-busy", "true")
     dialog.get_by_label("Batch code").fill("")
     dialog.get_by_label("Account period number").fill("13")
     dialog.get_by_role("button", name="Open batch").click()
