@@ -166,32 +166,22 @@ def get_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: int)
 
 def create_batch(request: HttpRequest, *, user: ApiUser, body: dict[str, Any]) -> HttpResponse:
     data = validate_create(body)
-    opened = now()
+    close_existing = data.pop("close_existing_batch")
+    code, opened = data["batch_code"], now()
     try:
         with transaction.atomic():
-            if Batch.objects.filter(batch_code_ci=fold(data.batch_code)).exists():
-                return duplicate_code(data.batch_code)
-            if data.close_existing_batch:
+            if Batch.objects.filter(batch_code_ci=fold(code)).exists():
+                return duplicate_code(code)
+            if close_existing:
                 Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).update(
                     batch_status=BatchStatus.CLOSED, end_date=opened
                 )
             batch = Batch.objects.create(
-                batch_code=data.batch_code,
-                batch_status=BatchStatus.OPEN,
-                start_date=opened,
-                created_by=user,
-                account_period_number=data.account_period_number,
-                account_period_year=data.account_period_year,
-                control_code=data.control_code,
-                invoice_number=data.invoice_number,
-                note=data.note,
-                due_date=data.due_date,
-                statement_date=data.statement_date,
-                next_reading=data.next_reading,
+                **data, batch_status=BatchStatus.OPEN, start_date=opened, created_by=user
             )
     except IntegrityError:
         # Another call stored the same code between the check and the insert.
-        return duplicate_code(data.batch_code)
+        return duplicate_code(code)
     return json_response(batch_to_dict(batch))
 
 
@@ -199,23 +189,18 @@ def edit_batch(
     request: HttpRequest, *, user: ApiUser, body: dict[str, Any], batch_id: int
 ) -> HttpResponse:
     data = validate_edit(body)
+    code = data["batch_code"]
     try:
         with transaction.atomic():
             batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
             if batch is None:
                 return not_found(batch_id)
-            taken = (
-                Batch.objects.filter(batch_code_ci=fold(data.batch_code))
-                .exclude(pk=batch_id)
-                .exists()
-            )
-            if taken:
-                return duplicate_code(data.batch_code)
-            batch.batch_code = data.batch_code
-            batch.note = data.note
+            if Batch.objects.filter(batch_code_ci=fold(code)).exclude(pk=batch_id).exists():
+                return duplicate_code(code)
+            batch.batch_code, batch.note = code, data["note"]
             batch.save(update_fields=["batch_code", "batch_code_ci", "note"])
     except IntegrityError:
-        return duplicate_code(data.batch_code)
+        return duplicate_code(code)
     return json_response(batch_to_dict(batch))
 
 
@@ -245,14 +230,14 @@ def change_batch_status(
     `leaveOpenBatchesAsIs: true` closes the caller's other Open batches, as opening one with
     closeExistingBatch does.
     """
-    data = validate_status_change(body)
-    target = data.batch_status
+    changes = validate_status_change(body)
+    leave_as_is = changes.pop("leave_open_batches_as_is")
+    target = changes["batch_status"]
     with transaction.atomic():
         batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
         if batch is None:
             return not_found(batch_id)
         current = batch.batch_status
-        changes: dict[str, Any] = {"batch_status": target}
         if batch.created_by_id != user.pk:
             if target != BatchStatus.OPEN and not user.can_manage:
                 return json_error(401, unauthorized_message("manage"))
@@ -264,9 +249,7 @@ def change_batch_status(
             return json_error(400, f"Batch {batch_id} is already {target}.")
         if target == BatchStatus.CLOSED:
             changes["end_date"] = now()
-        if data.note_given:
-            changes["note"] = data.note
-        if target == BatchStatus.OPEN and not data.leave_open_batches_as_is:
+        if target == BatchStatus.OPEN and not leave_as_is:
             Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).exclude(
                 pk=batch_id
             ).update(batch_status=BatchStatus.CLOSED, end_date=now())
