@@ -41,10 +41,10 @@ class BodyError(Exception):
 class FieldValidationError(Exception):
     """One or more fields are invalid; `errors` maps the JSON field name to its messages."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], *, message: str | None = None) -> None:
         self.errors = errors
         details = " ".join(messages[0] for messages in errors.values())
-        self.message = f"One or more validation errors occurred. {details}".strip()
+        self.message = message or f"One or more validation errors occurred. {details}".strip()
         super().__init__(self.message)
 
 

@@ -35,7 +35,6 @@ from batchui.simulator.validation import (
 DEFAULT_PAGE_SIZE = 250
 MAX_PAGE_SIZE = 1000
 API_KEY_HEADER = "ECI-ApiKey"
-PERMISSION_NAMES = {"view": "View", "create": "Create", "manage": "Manage", "delete": "Delete"}
 
 Permission = Literal["view", "create", "manage", "delete"]
 Handler = Callable[..., HttpResponse]
@@ -91,7 +90,7 @@ def unauthorized_message(permission: Permission) -> str:
     # The same answer for a wrong key and a missing permission, as EnergyCAP gives (a 401 both).
     return (
         "The API key is missing or invalid, or its user lacks the BillsAndBatches "
-        f"{PERMISSION_NAMES[permission]} permission."
+        f"{permission.capitalize()} permission."
     )
 
 
@@ -109,42 +108,34 @@ def duplicate_code(code: str) -> HttpResponse:
     return json_error(400, message, errors={"batchCode": [message]})
 
 
-class PageParameterError(Exception):
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.message = message
-
-
 PAGE_PARAMETER = re.compile(r"-?[0-9]+")
 
 
 def page_parameter(query: QueryDict, name: str, *, default: int) -> int:
+    """The parameter's value; FieldValidationError when it is not an int32 of at least 1."""
     raw = query.get(name)
     if raw is None:
         return default
     if not PAGE_PARAMETER.fullmatch(raw):
-        raise PageParameterError(name, f"{name} must be an integer, got {raw!r}.")
-    value = int(raw)
-    if value < 1:
-        raise PageParameterError(name, f"{name} must be at least 1.")
-    if value > INT32_MAX:
-        raise PageParameterError(name, f"{name} must be at most {INT32_MAX}.")
-    return value
+        problem = f"{name} must be an integer, got {raw!r}."
+    elif int(raw) < 1:
+        problem = f"{name} must be at least 1."
+    elif int(raw) > INT32_MAX:
+        problem = f"{name} must be at most {INT32_MAX}."
+    else:
+        return int(raw)
+    raise FieldValidationError({name: [problem]}, message=problem)
 
 
 def list_batches(request: HttpRequest, *, user: ApiUser, body: None) -> HttpResponse:
-    try:
-        page_number = page_parameter(request.GET, "pageNumber", default=1)
-        page_size = min(
-            page_parameter(request.GET, "pageSize", default=DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE
-        )
-    except PageParameterError as problem:
-        return json_error(400, problem.message, errors={problem.name: [problem.message]})
+    page_number = page_parameter(request.GET, "pageNumber", default=1)
+    page_size = min(
+        page_parameter(request.GET, "pageSize", default=DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE
+    )
     try:
         batches = apply_filter(Batch.objects.all(), request.GET.get("filter"), now=now())
     except FilterError as problem:
-        return json_error(400, problem.message, errors={"filter": [problem.message]})
+        raise FieldValidationError({"filter": [problem.message]}, message=problem.message) from None
     total = batches.count()
     offset = (page_number - 1) * page_size
     page = batches.select_related("created_by").order_by("-batch_id")[offset : offset + page_size]
