@@ -79,10 +79,7 @@ def dumps(data: Any) -> bytes:
 def json_response(
     data: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> HttpResponse:
-    response = HttpResponse(dumps(data), status=status, content_type=JSON_CONTENT_TYPE)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+    return HttpResponse(dumps(data), status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
 
 
 def json_error(
