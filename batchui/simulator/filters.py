@@ -155,6 +155,10 @@ def parse_filter(text: str | None) -> list[Statement]:
     return statements
 
 
+_SPACE = re.compile(r"\s*")
+_WORD = re.compile(r"[^\s'|]+")
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -167,17 +171,15 @@ class _Scanner:
         return "" if self.at_end() else self.text[self.pos]
 
     def skip_space(self) -> bool:
-        start = self.pos
-        while not self.at_end() and self.text[self.pos].isspace():
-            self.pos += 1
+        start, self.pos = self.pos, _SPACE.match(self.text, self.pos).end()
         return self.pos > start
 
     def word(self) -> str | None:
         """A bare word: a run of characters other than whitespace, quotes and `|`."""
-        start = self.pos
-        while not self.at_end() and not _ends_word(self.text[self.pos]):
-            self.pos += 1
-        return self.text[start : self.pos] if self.pos > start else None
+        match = _WORD.match(self.text, self.pos)
+        if match:
+            self.pos = match.end()
+        return match[0] if match else None
 
     def quoted(self) -> str:
         """The value of the quoted string at the current position ("''" read as "'")."""
@@ -194,10 +196,6 @@ class _Scanner:
                 return "".join(parts)
             parts.append("'")
             self.pos += 1
-
-
-def _ends_word(char: str) -> bool:
-    return char.isspace() or char in "'|"
 
 
 def _statement(scanner: _Scanner) -> Statement:

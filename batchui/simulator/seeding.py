@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -71,21 +71,6 @@ NOTES = (
 )
 
 
-@dataclass
-class DemoSummary:
-    users_created: list[str] = field(default_factory=list)
-    users_total: int = 0
-    batches_created: int = 0
-    batches_total: int = 0
-
-    def lines(self) -> list[str]:
-        new_users = ", ".join(self.users_created) or "none"
-        return [
-            f"Simulator users: {self.users_total} (new: {new_users})",
-            f"Simulator batches: {self.batches_total} ({self.batches_created} new)",
-        ]
-
-
 def ensure_demo_users() -> tuple[list[ApiUser], list[str]]:
     """The demo users in DEMO_USERS order, creating the missing ones (view + create)."""
     existing = {u.user_code_ci: u for u in ApiUser.objects.all()}
@@ -129,17 +114,18 @@ def seed_batches(
     return len(drafts)
 
 
-def seed_demo() -> DemoSummary:
-    """Demo users and at least DEMO_BATCH_COUNT batches; a second run changes nothing."""
-    summary = DemoSummary()
+def seed_demo() -> list[str]:
+    """Demo users and at least DEMO_BATCH_COUNT batches; a second run changes nothing.
+
+    Returns what it did, as lines to print."""
     with transaction.atomic():
-        _, summary.users_created = ensure_demo_users()
+        _, new_users = ensure_demo_users()
         missing = DEMO_BATCH_COUNT - Batch.objects.count()
-        if missing > 0:
-            summary.batches_created = seed_batches(count=missing, seed=DEMO_SEED)
-    summary.users_total = ApiUser.objects.count()
-    summary.batches_total = Batch.objects.count()
-    return summary
+        new_batches = seed_batches(count=missing, seed=DEMO_SEED) if missing > 0 else 0
+    return [
+        f"Simulator users: {ApiUser.objects.count()} (new: {', '.join(new_users) or 'none'})",
+        f"Simulator batches: {Batch.objects.count()} ({new_batches} new)",
+    ]
 
 
 def _unique_code(code: str, taken: set[str], next_suffix: dict[str, int]) -> str:
