@@ -270,14 +270,12 @@ class BatchApiClient:
 
     def get_batch(self, batch_id: int, *, api_key: str | None = None) -> Batch:
         batch_id = _positive_int("batch_id", batch_id)
-        response = self._call(
-            "GET",
-            f"{API_PREFIX}/batch/{batch_id}",
-            key=self._key(api_key),
-            request_id=self._request_id(),
-            retry=True,
-        )
-        return self._batch(response, key=self._key(api_key), not_found=_not_found(batch_id))
+        return self._get(batch_id, self._key(api_key), self._request_id())
+
+    def _get(self, batch_id: int, key: str, request_id: str) -> Batch:
+        path = f"{API_PREFIX}/batch/{batch_id}"
+        response = self._call("GET", path, key=key, request_id=request_id, retry=True)
+        return self._batch(response, key=key, not_found=_not_found(batch_id))
 
     def open_batch(
         self, create: BatchCreate, *, api_key: str | None = None, created_by: str = ""
@@ -445,14 +443,7 @@ class BatchApiClient:
             request_id,
         )
         try:
-            response = self._call(
-                "GET",
-                f"{API_PREFIX}/batch/{batch_id}",
-                key=key,
-                request_id=request_id,
-                retry=True,
-            )
-            batch = self._batch(response, key=key, not_found=_not_found(batch_id))
+            batch = self._get(batch_id, key, request_id)
         except ApiNotFound:
             raise
         except BatchApiError:

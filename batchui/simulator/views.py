@@ -59,8 +59,8 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
                 f"The method {request.method} is not allowed for this resource.",
                 headers={"Allow": allow},
             )
-        user = authenticate(request, permission=operation.permission)
-        if user is None:
+        user = ApiKey.user_for(request.headers.get(API_KEY_HEADER))
+        if user is None or not getattr(user, f"can_{operation.permission}"):
             return json_error(401, unauthorized_message(operation.permission))
         body = None
         if operation.takes_body:
@@ -76,14 +76,6 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
             return json_error(400, failure.message, errors=failure.errors)
 
     return view
-
-
-def authenticate(request: HttpRequest, *, permission: Permission) -> ApiUser | None:
-    """The key's owner when the key is known and the owner has the permission, else None."""
-    user = ApiKey.user_for(request.headers.get(API_KEY_HEADER))
-    if user is None:
-        return None
-    return user if getattr(user, f"can_{permission}") else None
 
 
 def unauthorized_message(permission: Permission) -> str:
