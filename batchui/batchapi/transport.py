@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -86,14 +85,8 @@ def _call_app(
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    code_text, _, reason = started["status"].partition(" ")
-    code = int(code_text)
-    if not reason:
-        try:
-            reason = HTTPStatus(code).phrase
-        except ValueError:
-            reason = ""
-    return code, reason, started["headers"], body
+    code, _, reason = started["status"].partition(" ")  # PEP 3333: "200 OK"
+    return int(code), reason, started["headers"], body
 
 
 @contextmanager
