@@ -171,11 +171,7 @@ def _normalise_base_url(url: str) -> str:
 
 
 def _filter_text(value: FilterArg) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Filter | str):
-        return str(value).strip()
-    raise TypeError(f"filter must be a Filter, a str or None, not {type(value).__name__}")
+    return "" if value is None else str(value).strip()
 
 
 def _positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
@@ -246,9 +242,11 @@ class BatchApiClient:
         """One page of batches, newest first. `filter` is a Filter (or, for experts, its text)."""
         _positive_int("page_number", page_number)
         _positive_int("page_size", page_size, maximum=MAX_PAGE_SIZE)
-        return self._page(
-            _filter_text(filter), page_number, page_size, self._key(api_key), self._request_id()
+        key = self._key(api_key)
+        response = self._fetch_page(
+            _filter_text(filter), page_number, page_size, key, self._request_id()
         )
+        return self._read_page(response, key=key)
 
     def iter_batches(
         self,
@@ -290,8 +288,6 @@ class BatchApiClient:
         `created_by`, no clock, the lookup failing), ApiOutcomeUnknown. Any other 5xx is the
         API's answer: the call failed.
         """
-        if not isinstance(create, BatchCreate):
-            raise TypeError("open_batch needs a BatchCreate")
         key, request_id = self._key(api_key), self._request_id()
         started = datetime.now(UTC)
         return self._once(
@@ -458,13 +454,6 @@ class BatchApiClient:
 
     # --- paging ------------------------------------------------------------------------------
 
-    def _page(
-        self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
-    ) -> BatchPage:
-        return self._read_page(
-            self._fetch_page(filter_text, page_number, page_size, key, request_id), key=key
-        )
-
     def _fetch_page(
         self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
     ) -> requests.Response:
@@ -494,7 +483,8 @@ class BatchApiClient:
         self, filter_text: str, key: str, request_id: str, max_workers: int
     ) -> Iterator[Batch]:
         def fetch(number: int) -> BatchPage:
-            return self._page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
+            response = self._fetch_page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
+            return self._read_page(response, key=key)
 
         seen: set[int] = set()
 

@@ -112,15 +112,7 @@ class SimulatorAdapter(BaseAdapter):
 
     def __init__(self, app: WsgiApp | None = None) -> None:
         super().__init__()
-        self._app = app
-
-    @property
-    def app(self) -> WsgiApp:
-        if self._app is None:
-            from batchui.simulator.wsgi import application
-
-            self._app = application
-        return self._app
+        self.app = app
 
     def send(
         self,
@@ -133,6 +125,10 @@ class SimulatorAdapter(BaseAdapter):
     ) -> requests.Response:
         from batchui.simulator.faults import DropConnection
 
+        if self.app is None:  # imported on first use: the simulator needs Django set up
+            from batchui.simulator.wsgi import application
+
+            self.app = application
         environ = build_environ(request)
         started = time.monotonic()
         with _thread_connections():
