@@ -10,14 +10,14 @@ blindly: when their answer is lost, the client looks up whether they took effect
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
-import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from itertools import islice
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -170,11 +171,7 @@ def _normalise_base_url(url: str) -> str:
 
 
 def _filter_text(value: FilterArg) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Filter | str):
-        return str(value).strip()
-    raise TypeError(f"filter must be a Filter, a str or None, not {type(value).__name__}")
+    return "" if value is None else str(value).strip()
 
 
 def _positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
@@ -204,8 +201,8 @@ class BatchApiClient:
         max_response_bytes: int = 8 * 1024 * 1024,
         pool_size: int = 32,
     ) -> None:
-        self._simulated = not base_url
-        self.base_url = SIMULATOR_HOST if self._simulated else _normalise_base_url(base_url or "")
+        self.simulated = not base_url  # the calls go to the embedded simulator in this process
+        self.base_url = SIMULATOR_HOST if self.simulated else _normalise_base_url(base_url or "")
         self._api_key = api_key or None
         self.timeout = float(timeout)
         self.connect_timeout = float(connect_timeout)
@@ -216,27 +213,8 @@ class BatchApiClient:
         http = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", http)
         self.session.mount("http://", http)
-        if self._simulated:
+        if self.simulated:
             self.session.mount(SIMULATOR_HOST + "/", SimulatorAdapter())
-
-    @classmethod
-    def from_settings(cls) -> BatchApiClient:
-        from django.conf import settings
-
-        return cls(
-            settings.BATCH_API_URL,
-            api_key=settings.ECI_API_KEY,
-            timeout=settings.BATCH_API_TIMEOUT,
-            connect_timeout=settings.BATCH_API_CONNECT_TIMEOUT,
-            retry=RetryPolicy(budget=settings.BATCH_API_RETRY_BUDGET),
-            deadline=settings.BATCH_API_DEADLINE,
-            max_response_bytes=settings.BATCH_API_MAX_RESPONSE_BYTES,
-        )
-
-    @property
-    def simulated(self) -> bool:
-        """True when the calls go to the embedded simulator in this process."""
-        return self._simulated
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
@@ -264,9 +242,11 @@ class BatchApiClient:
         """One page of batches, newest first. `filter` is a Filter (or, for experts, its text)."""
         _positive_int("page_number", page_number)
         _positive_int("page_size", page_size, maximum=MAX_PAGE_SIZE)
-        return self._page(
-            _filter_text(filter), page_number, page_size, self._key(api_key), self._request_id()
+        key = self._key(api_key)
+        response = self._fetch_page(
+            _filter_text(filter), page_number, page_size, key, self._request_id()
         )
+        return self._read_page(response, key=key)
 
     def iter_batches(
         self,
@@ -288,14 +268,12 @@ class BatchApiClient:
 
     def get_batch(self, batch_id: int, *, api_key: str | None = None) -> Batch:
         batch_id = _positive_int("batch_id", batch_id)
-        response = self._call(
-            "GET",
-            f"{API_PREFIX}/batch/{batch_id}",
-            key=self._key(api_key),
-            request_id=self._request_id(),
-            retry=True,
-        )
-        return self._batch(response, key=self._key(api_key), not_found=_not_found(batch_id))
+        return self._get(batch_id, self._key(api_key), self._request_id())
+
+    def _get(self, batch_id: int, key: str, request_id: str) -> Batch:
+        path = f"{API_PREFIX}/batch/{batch_id}"
+        response = self._call("GET", path, key=key, request_id=request_id, retry=True)
+        return self._batch(response, key=key, not_found=_not_found(batch_id))
 
     def open_batch(
         self, create: BatchCreate, *, api_key: str | None = None, created_by: str = ""
@@ -310,32 +288,20 @@ class BatchApiClient:
         `created_by`, no clock, the lookup failing), ApiOutcomeUnknown. Any other 5xx is the
         API's answer: the call failed.
         """
-        if not isinstance(create, BatchCreate):
-            raise TypeError("open_batch needs a BatchCreate")
         key, request_id = self._key(api_key), self._request_id()
         started = datetime.now(UTC)
-        try:
-            response = self._attempts(
-                "POST",
-                f"{API_PREFIX}/batch",
-                key=key,
-                request_id=request_id,
-                body=create.to_json(),
-                retry=False,
-            )
-        except _NoAnswerError as failed:
-            if not failed.maybe_processed:
-                raise _restate(failed.error, "The batch was NOT opened") from None
-            return self._recover_open(create, failed.error, key, request_id, started, created_by)
-        if response.status_code in LOST_ANSWER_STATUSES:
-            error = self._error(response, key=key)
-            return self._recover_open(create, error, key, request_id, started, created_by)
-        try:
-            return self._batch(response, key=key, not_found="The batch API URL was not found.")
-        except ApiBadResponse as error:
-            if response.status_code != 200:
-                raise
-            return self._recover_open(create, error, key, request_id, started, created_by)
+        return self._once(
+            "POST",
+            f"{API_PREFIX}/batch",
+            key,
+            request_id,
+            body=create.to_json(),
+            not_found="The batch API URL was not found.",
+            not_done="The batch was NOT opened",
+            recover=lambda cause: self._recover_open(
+                create, cause, key, request_id, started, created_by
+            ),
+        )
 
     def edit_batch(
         self, batch_id: int, *, batch_code: str, note: str | None, api_key: str | None = None
@@ -358,28 +324,48 @@ class BatchApiClient:
         back; closed means it worked (`recovered=True`)."""
         batch_id = _positive_int("batch_id", batch_id)
         key, request_id = self._key(api_key), self._request_id()
+        return self._once(
+            "PUT",
+            f"{API_PREFIX}/batch/close/{batch_id}",
+            key,
+            request_id,
+            not_found=_not_found(batch_id),
+            not_done="The batch was NOT closed",
+            recover=lambda cause: self._recover_close(batch_id, cause, key, request_id),
+        )
+
+    # --- recovery of ambiguous open / close ---------------------------------------------------
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        key: str,
+        request_id: str,
+        *,
+        body: dict[str, Any] | None = None,
+        not_found: str,
+        not_done: str,
+        recover: Callable[[BatchApiError], Batch],
+    ) -> Batch:
+        """A call never repeated. When its answer is lost (no answer that proves it was not
+        processed, a gateway's 502/504, an unreadable 200), `recover(cause)` tells what happened."""
         try:
             response = self._attempts(
-                "PUT",
-                f"{API_PREFIX}/batch/close/{batch_id}",
-                key=key,
-                request_id=request_id,
-                retry=False,
+                method, path, key=key, request_id=request_id, body=body, retry=False
             )
         except _NoAnswerError as failed:
             if not failed.maybe_processed:
-                raise _restate(failed.error, "The batch was NOT closed") from None
-            return self._recover_close(batch_id, failed.error, key, request_id)
+                raise _restate(failed.error, not_done) from None
+            return recover(failed.error)
         if response.status_code in LOST_ANSWER_STATUSES:
-            return self._recover_close(batch_id, self._error(response, key=key), key, request_id)
+            return recover(self._error(response, key=key))
         try:
-            return self._batch(response, key=key, not_found=_not_found(batch_id))
+            return self._batch(response, key=key, not_found=not_found)
         except ApiBadResponse as error:
             if response.status_code != 200:
                 raise
-            return self._recover_close(batch_id, error, key, request_id)
-
-    # --- recovery of ambiguous open / close ---------------------------------------------------
+            return recover(error)
 
     def _recover_open(
         self,
@@ -453,14 +439,7 @@ class BatchApiClient:
             request_id,
         )
         try:
-            response = self._call(
-                "GET",
-                f"{API_PREFIX}/batch/{batch_id}",
-                key=key,
-                request_id=request_id,
-                retry=True,
-            )
-            batch = self._batch(response, key=key, not_found=_not_found(batch_id))
+            batch = self._get(batch_id, key, request_id)
         except ApiNotFound:
             raise
         except BatchApiError:
@@ -474,13 +453,6 @@ class BatchApiClient:
         raise _restate(cause, f"Batch {batch_id} was NOT closed") from None
 
     # --- paging ------------------------------------------------------------------------------
-
-    def _page(
-        self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
-    ) -> BatchPage:
-        return self._read_page(
-            self._fetch_page(filter_text, page_number, page_size, key, request_id), key=key
-        )
 
     def _fetch_page(
         self, filter_text: str, page_number: int, page_size: int, key: str, request_id: str
@@ -511,7 +483,8 @@ class BatchApiClient:
         self, filter_text: str, key: str, request_id: str, max_workers: int
     ) -> Iterator[Batch]:
         def fetch(number: int) -> BatchPage:
-            return self._page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
+            response = self._fetch_page(filter_text, number, ITER_PAGE_SIZE, key, request_id)
+            return self._read_page(response, key=key)
 
         seen: set[int] = set()
 
@@ -829,17 +802,11 @@ def _not_found(batch_id: int) -> str:
 
 
 def _restate(error: BatchApiError, lead: str) -> BatchApiError:
-    """The same kind of error, with a message that says what did not happen."""
-    reason = error.message.rstrip(".")
-    if isinstance(error, ApiRateLimited):
-        return ApiRateLimited(
-            f"{lead}: {reason}.", status=error.status, retry_after=error.retry_after
-        )
-    if isinstance(error, ApiValidationError):
-        return ApiValidationError(
-            f"{lead}: {reason}.", status=error.status, field_errors=error.field_errors
-        )
-    return type(error)(f"{lead}: {reason}.", status=error.status)
+    """The same error (its type and fields), with a message that says what did not happen."""
+    restated = copy.copy(error)
+    restated.message = f"{lead}: {error.message.rstrip('.')}."
+    restated.args = (restated.message,)
+    return restated
 
 
 def _field_errors(payload: Any, *, key: str) -> dict[str, list[str]]:
@@ -873,16 +840,12 @@ def _paging_header(response: requests.Response, name: str) -> int:
 
 # --- the shared client ------------------------------------------------------------------------
 
-_shared_lock = threading.Lock()
-_shared: tuple[tuple[Any, ...], BatchApiClient] | None = None
-
 
 def get_client() -> BatchApiClient:
     """The process's client built from settings (rebuilt when those settings change)."""
-    global _shared
     from django.conf import settings
 
-    config = (
+    return _client_for(
         settings.BATCH_API_URL,
         settings.ECI_API_KEY,
         settings.BATCH_API_TIMEOUT,
@@ -891,7 +854,18 @@ def get_client() -> BatchApiClient:
         settings.BATCH_API_DEADLINE,
         settings.BATCH_API_MAX_RESPONSE_BYTES,
     )
-    with _shared_lock:
-        if _shared is None or _shared[0] != config:
-            _shared = (config, BatchApiClient.from_settings())
-        return _shared[1]
+
+
+@lru_cache(maxsize=1)
+def _client_for(
+    url: str, key: str, timeout: float, connect: float, budget: float, deadline: float, cap: int
+) -> BatchApiClient:
+    return BatchApiClient(
+        url,
+        api_key=key,
+        timeout=timeout,
+        connect_timeout=connect,
+        retry=RetryPolicy(budget=budget),
+        deadline=deadline,
+        max_response_bytes=cap,
+    )

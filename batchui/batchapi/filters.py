@@ -13,7 +13,6 @@ single-quoted with `'` doubled, so nothing a person types can change the filter'
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -42,15 +41,7 @@ ORDERING = ("less than", "greater than", "less than equal", "greater than equal"
 MEMBERSHIP = ("one of", "not one of")
 CONTAINMENT = ("like", "not like")
 BETWEEN = ("between",)
-DATE_SHORTCUTS = (
-    "today",
-    "yesterday",
-    "last 7 days",
-    "last 14 days",
-    "last 30 days",
-    "last 60 days",
-    "last 90 days",
-)
+DATE_SHORTCUTS = ("today", "yesterday", *(f"last {n} days" for n in (7, 14, 30, 60, 90)))
 STRING_OPERATORS = EQUALITY + MEMBERSHIP + CONTAINMENT
 COMPARISONS = EQUALITY + ORDERING
 
@@ -169,13 +160,11 @@ def _flatten(values: tuple[Any, ...]) -> tuple[Any, ...]:
     return values
 
 
+@dataclass(frozen=True, slots=True)
 class Filter:
     """An immutable conjunction of statements; `a & b` is both. `Filter()` filters nothing."""
 
-    __slots__ = ("_statements",)
-
-    def __init__(self, statements: Iterable[Statement] = ()) -> None:
-        self._statements = tuple(statements)
+    statements: tuple[Statement, ...] = ()
 
     @classmethod
     def where(cls, field: str, operator: str, *values: Any) -> Filter:
@@ -200,28 +189,18 @@ class Filter:
     @classmethod
     def all(cls, *parts: Filter) -> Filter:
         """All the given filters at once (an empty call filters nothing)."""
-        return cls(statement for part in parts for statement in part.statements)
-
-    @property
-    def statements(self) -> tuple[Statement, ...]:
-        return self._statements
+        return cls(tuple(statement for part in parts for statement in part.statements))
 
     def __and__(self, other: Filter) -> Filter:
         if not isinstance(other, Filter):
             return NotImplemented
-        return Filter(self._statements + other._statements)
+        return Filter(self.statements + other.statements)
 
     def __bool__(self) -> bool:
-        return bool(self._statements)
+        return bool(self.statements)
 
     def __str__(self) -> str:
-        return " and ".join(str(statement) for statement in self._statements)
+        return " and ".join(str(statement) for statement in self.statements)
 
     def __repr__(self) -> str:
         return f"Filter({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Filter) and self._statements == other._statements
-
-    def __hash__(self) -> int:
-        return hash(self._statements)

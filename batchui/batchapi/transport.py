@@ -19,9 +19,9 @@ from __future__ import annotations
 import io
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from email.utils import formatdate
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -33,12 +33,6 @@ from requests.utils import get_encoding_from_headers
 SIMULATOR_HOST = "http://simulator.invalid"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def _read_timeout(timeout: Any) -> float | None:
-    if isinstance(timeout, tuple):
-        return timeout[1]
-    return timeout
 
 
 def build_environ(request: requests.PreparedRequest) -> dict[str, Any]:
@@ -91,33 +85,24 @@ def _call_app(
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    code_text, _, reason = started["status"].partition(" ")
-    code = int(code_text)
-    if not reason:
-        try:
-            reason = HTTPStatus(code).phrase
-        except ValueError:
-            reason = ""
-    return code, reason, started["headers"], body
+    code, _, reason = started["status"].partition(" ")  # PEP 3333: "200 OK"
+    return int(code), reason, started["headers"], body
 
 
-class _ThreadConnections:
+@contextmanager
+def _thread_connections() -> Iterator[None]:
     """Closes the Django DB connections a call opened in a thread that had none before it.
 
     The iter_batches pool calls the simulator from worker threads; without this, each worker thread
     would keep a database connection open after the pool is gone.
     """
+    from django.db import connections
 
-    def __enter__(self) -> _ThreadConnections:
-        from django.db import connections
-
-        self._fresh = [
-            conn for conn in connections.all(initialized_only=False) if conn.connection is None
-        ]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for conn in self._fresh:
+    fresh = [conn for conn in connections.all(initialized_only=False) if conn.connection is None]
+    try:
+        yield
+    finally:
+        for conn in fresh:
             if conn.connection is not None and not conn.in_atomic_block:
                 conn.close()
 
@@ -127,15 +112,7 @@ class SimulatorAdapter(BaseAdapter):
 
     def __init__(self, app: WsgiApp | None = None) -> None:
         super().__init__()
-        self._app = app
-
-    @property
-    def app(self) -> WsgiApp:
-        if self._app is None:
-            from batchui.simulator.wsgi import application
-
-            self._app = application
-        return self._app
+        self.app = app
 
     def send(
         self,
@@ -148,16 +125,20 @@ class SimulatorAdapter(BaseAdapter):
     ) -> requests.Response:
         from batchui.simulator.faults import DropConnection
 
+        if self.app is None:  # imported on first use: the simulator needs Django set up
+            from batchui.simulator.wsgi import application
+
+            self.app = application
         environ = build_environ(request)
         started = time.monotonic()
-        with _ThreadConnections():
+        with _thread_connections():
             try:
                 status, reason, headers, body = _call_app(self.app, environ)
             except DropConnection as exc:
                 raise requests.ConnectionError(
                     "Connection aborted: the simulator dropped the connection.", request=request
                 ) from exc
-        read_timeout = _read_timeout(timeout)
+        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         elapsed = time.monotonic() - started
         if read_timeout is not None and elapsed > read_timeout:
             raise requests.ReadTimeout(
@@ -165,16 +146,6 @@ class SimulatorAdapter(BaseAdapter):
                 f"(read timeout {read_timeout} s).",
                 request=request,
             )
-        return self._response(request, status, reason, headers, body)
-
-    def _response(
-        self,
-        request: requests.PreparedRequest,
-        status: int,
-        reason: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-    ) -> requests.Response:
         response = requests.Response()
         response.status_code = status
         response.reason = reason

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from batchui.batchapi.dates import format_api_date, parse_api_datetime
@@ -247,17 +248,9 @@ class ApiField:
     read: Callable[[Mapping[str, Any], str], Any]
 
 
-def _optional_int(data: Mapping[str, Any], name: str) -> int | None:
-    return _int(data, name, required=False)
-
-
-def _optional_bool(data: Mapping[str, Any], name: str) -> bool | None:
-    return _bool(data, name, required=False)
-
-
-def _required_str(data: Mapping[str, Any], name: str) -> str:
-    return _str(data, name, required=True)
-
+_optional_int = partial(_int, required=False)
+_optional_bool = partial(_bool, required=False)
+_required_str = partial(_str, required=True)
 
 BATCH_FIELDS: tuple[ApiField, ...] = (
     ApiField("batchId", "batch_id", _int),

@@ -10,6 +10,7 @@ answered as a miss. The short socket timeouts in settings.py bound what a hung R
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
@@ -19,75 +20,31 @@ logger = logging.getLogger("batchui.cache")
 FAILURES = (RedisError, OSError)
 
 
-def _missed(operation: str, error: Exception) -> None:
-    logger.warning("cache %s failed (%s): answered as a miss", operation, type(error).__name__)
+def _or_miss(name: str, miss: Callable[..., Any]) -> Callable[..., Any]:
+    """RedisCache's method `name`, answering `miss(*its arguments)` when Redis fails."""
+
+    def method(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return getattr(RedisCache, name)(self, *args, **kwargs)
+        except FAILURES as error:
+            logger.warning("cache %s failed (%s): answered as a miss", name, type(error).__name__)
+            return miss(*args, **kwargs)
+
+    return method
+
+
+def _false(*args: Any, **kwargs: Any) -> bool:
+    return False
 
 
 class FallbackRedisCache(RedisCache):
-    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        try:
-            return super().get(key, default, version)
-        except FAILURES as error:
-            _missed("get", error)
-            return default
-
-    def get_many(self, keys: Any, version: int | None = None) -> dict:
-        try:
-            return super().get_many(keys, version)
-        except FAILURES as error:
-            _missed("get_many", error)
-            return {}
-
-    def has_key(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except FAILURES as error:
-            _missed("has_key", error)
-            return False
-
-    def set(self, key: Any, value: Any, *args: Any, **kwargs: Any) -> None:
-        try:
-            super().set(key, value, *args, **kwargs)
-        except FAILURES as error:
-            _missed("set", error)
-
-    def set_many(self, data: dict, *args: Any, **kwargs: Any) -> list:
-        try:
-            return super().set_many(data, *args, **kwargs)
-        except FAILURES as error:
-            _missed("set_many", error)
-            return list(data)  # the keys not set
-
-    def add(self, key: Any, value: Any, *args: Any, **kwargs: Any) -> bool:
-        try:
-            return super().add(key, value, *args, **kwargs)
-        except FAILURES as error:
-            _missed("add", error)
-            return False
-
-    def touch(self, key: Any, *args: Any, **kwargs: Any) -> bool:
-        try:
-            return super().touch(key, *args, **kwargs)
-        except FAILURES as error:
-            _missed("touch", error)
-            return False
-
-    def delete(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except FAILURES as error:
-            _missed("delete", error)
-            return False
-
-    def delete_many(self, keys: Any, version: int | None = None) -> None:
-        try:
-            super().delete_many(keys, version)
-        except FAILURES as error:
-            _missed("delete_many", error)
-
-    def clear(self) -> bool:
-        try:
-            return super().clear()
-        except FAILURES as error:
-            _missed("clear", error)
-            return False
+    get = _or_miss("get", lambda key, default=None, version=None: default)
+    get_many = _or_miss("get_many", lambda *args, **kwargs: {})
+    has_key = _or_miss("has_key", _false)
+    set = _or_miss("set", lambda *args, **kwargs: None)
+    set_many = _or_miss("set_many", lambda data, *args, **kwargs: list(data))  # the keys not set
+    add = _or_miss("add", _false)
+    touch = _or_miss("touch", _false)
+    delete = _or_miss("delete", _false)
+    delete_many = _or_miss("delete_many", lambda *args, **kwargs: None)
+    clear = _or_miss("clear", _false)

@@ -1,15 +1,14 @@
-"""URL converters of the dashboard."""
+"""URL converters: ids as EnergyCAP has them, int32s. Anything else is no route (404)."""
 
 from django.urls import register_converter
 
 INT32_MAX = 2**31 - 1
 
 
-class BatchIdConverter:
-    """A batch id as EnergyCAP has them: a positive int32. Anything else is no route (404), so
-    no view acts on an id the API could never have given (0, negative, too large)."""
+class Int32Converter:
+    """Digits that fit an int32 (the simulator's batch ids)."""
 
-    regex = "[1-9][0-9]{0,9}"
+    regex = "[0-9]{1,10}"
 
     def to_python(self, value: str) -> int:
         number = int(value)
@@ -21,4 +20,12 @@ class BatchIdConverter:
         return str(value)
 
 
+class BatchIdConverter(Int32Converter):
+    """A positive int32: no dashboard view acts on an id the API could never have given (0,
+    negative, too large)."""
+
+    regex = "[1-9][0-9]{0,9}"
+
+
 register_converter(BatchIdConverter, "batch_id")
+register_converter(Int32Converter, "int32")

@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -107,26 +108,19 @@ def _host(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
-_probe: tuple[tuple[str, str], BatchApiClient] | None = None
-
-
-def _probe_client() -> BatchApiClient:
+@lru_cache(maxsize=1)
+def _probe_client(url: str, key: str, timeout: float, connect_timeout: float) -> BatchApiClient:
     """A client with one attempt and short timeouts (the shared client retries for ~20 s)."""
-    global _probe
-    config = (settings.BATCH_API_URL, settings.ECI_API_KEY)
-    if _probe is None or _probe[0] != config:
-        timeout = min(PROBE_TIMEOUT, settings.BATCH_API_TIMEOUT)
-        client = BatchApiClient(
-            settings.BATCH_API_URL,
-            api_key=settings.ECI_API_KEY or PROBE_KEY,
-            timeout=timeout,
-            connect_timeout=min(timeout, settings.BATCH_API_CONNECT_TIMEOUT),
-            retry=RetryPolicy(max_attempts=1, budget=timeout),
-            deadline=timeout,  # a trickling answer is cut off: /readyz keeps to its time
-            pool_size=2,
-        )
-        _probe = (config, client)
-    return _probe[1]
+    timeout = min(PROBE_TIMEOUT, timeout)
+    return BatchApiClient(
+        url,
+        api_key=key or PROBE_KEY,
+        timeout=timeout,
+        connect_timeout=min(timeout, connect_timeout),
+        retry=RetryPolicy(max_attempts=1, budget=timeout),
+        deadline=timeout,  # a trickling answer is cut off: /readyz keeps to its time
+        pool_size=2,
+    )
 
 
 def check_batch_api() -> dict[str, str]:
@@ -139,7 +133,12 @@ def check_batch_api() -> dict[str, str]:
     problem = batch_api_url_problem()  # its shape, without a call
     if problem:
         raise CheckFailedError(problem)
-    client = _probe_client()
+    client = _probe_client(
+        settings.BATCH_API_URL,
+        settings.ECI_API_KEY,
+        settings.BATCH_API_TIMEOUT,
+        settings.BATCH_API_CONNECT_TIMEOUT,
+    )
     try:
         client.list_batches(page_size=1)
     except (ApiAuthError, ApiForbidden) as refused:

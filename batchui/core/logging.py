@@ -40,12 +40,6 @@ class ContextFilter(logging.Filter):
         return True
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, str | int | float | bool | dict | list | tuple) or value is None:
-        return value
-    return str(value)
-
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; never multi-line (tracebacks go into the `exception` field)."""
 
@@ -59,7 +53,7 @@ class JsonFormatter(logging.Formatter):
         }
         for name, value in record.__dict__.items():
             if name not in _STANDARD and name not in entry and not name.startswith("_"):
-                entry[name] = _plain(value)
+                entry[name] = value  # written as text when JSON has no form for it
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:

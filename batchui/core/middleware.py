@@ -32,6 +32,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.deprecation import MiddlewareMixin
 
 from batchui.batchapi import current_request_id, deadline_in
 
@@ -105,12 +106,8 @@ def _note_database_unavailable(request: HttpRequest | None = None, **_kwargs: ob
         request.database_unavailable = True  # type: ignore[attr-defined]
 
 
-class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if response.status_code != 500 or not getattr(request, "database_unavailable", False):
             return response
         if request.headers.get("HX-Request"):  # shown in #errors by app.js
@@ -123,24 +120,16 @@ class DatabaseUnavailableMiddleware:
         return answer
 
 
-class NoStoreMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+class NoStoreMiddleware(MiddlewareMixin):
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         patch_cache_control(response, private=True, no_store=True)
         return response
 
 
-class VaryOnHtmxMiddleware:
+class VaryOnHtmxMiddleware(MiddlewareMixin):
     """Every response varies on HX-Request: a page URL answers htmx with a fragment and everyone
     else with the full page (core.htmx), and no cache may hand one to the other."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         patch_vary_headers(response, ("HX-Request",))
         return response

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -36,49 +38,23 @@ MAX_STATEMENTS = 20
 MAX_VALUES = 100
 MAX_VALUE_LENGTH = 1000
 
-EQUALS = "equals"
-NOT_EQUALS = "not equals"
-LESS = "less than"
-GREATER = "greater than"
-LESS_EQUAL = "less than equal"
-GREATER_EQUAL = "greater than equal"
-BETWEEN = "between"
-NOT_BETWEEN = "not between"
-ONE_OF = "one of"
-NOT_ONE_OF = "not one of"
-LIKE = "like"
-NOT_LIKE = "not like"
-TODAY = "today"
-YESTERDAY = "yesterday"
+EQUALS, NOT_EQUALS = "equals", "not equals"
+LESS, GREATER = "less than", "greater than"
+LESS_EQUAL, GREATER_EQUAL = "less than equal", "greater than equal"
+BETWEEN, NOT_BETWEEN = "between", "not between"
+ONE_OF, NOT_ONE_OF = "one of", "not one of"
+LIKE, NOT_LIKE = "like", "not like"
+TODAY, YESTERDAY = "today", "yesterday"
 LAST_DAYS = {f"last {n} days": n for n in (7, 14, 30, 60, 90)}
-
-# Every operator the language knows, in the order messages list them.
-OPERATORS = (
-    EQUALS,
-    NOT_EQUALS,
-    LESS,
-    GREATER,
-    LESS_EQUAL,
-    GREATER_EQUAL,
-    BETWEEN,
-    NOT_BETWEEN,
-    ONE_OF,
-    NOT_ONE_OF,
-    LIKE,
-    NOT_LIKE,
-    TODAY,
-    YESTERDAY,
-    *LAST_DAYS,
-)
 SHORTCUTS = (TODAY, YESTERDAY, *LAST_DAYS)
 LISTS = frozenset({ONE_OF, NOT_ONE_OF})
 RANGES = frozenset({BETWEEN, NOT_BETWEEN})
 # A negated operator selects the rows its positive form does not select, nulls included.
 NEGATIONS = {NOT_EQUALS: EQUALS, NOT_BETWEEN: BETWEEN, NOT_ONE_OF: ONE_OF, NOT_LIKE: LIKE}
-_OPERATOR_WORDS = frozenset(word for op in OPERATORS for word in op.split() if word.isalpha())
-
 COMPARISONS = (EQUALS, NOT_EQUALS, LESS, GREATER, LESS_EQUAL, GREATER_EQUAL)
 STRING_OPERATORS = (EQUALS, NOT_EQUALS, ONE_OF, NOT_ONE_OF, LIKE, NOT_LIKE)
+OPERATORS = frozenset({*COMPARISONS, *STRING_OPERATORS, *RANGES, *SHORTCUTS})
+_OPERATOR_WORDS = frozenset(word for op in OPERATORS for word in op.split() if word.isalpha())
 
 
 class FilterError(ValueError):
@@ -99,22 +75,14 @@ class Statement:
 
 
 class Kind(Enum):
-    INTEGER = "integer"
-    DOUBLE = "double"
-    BOOLEAN = "boolean"
-    DATETIME = "date-time"
-    STRING = "string"
-    STATUS = "status"
+    """A field's type; its value is an example of a value, for messages."""
 
-
-_EXAMPLES = {
-    Kind.INTEGER: "10",
-    Kind.DOUBLE: "100.5",
-    Kind.BOOLEAN: "true",
-    Kind.DATETIME: "2024-03-31",
-    Kind.STRING: "text",
-    Kind.STATUS: "Open",
-}
+    INTEGER = "10"
+    DOUBLE = "100.5"
+    BOOLEAN = "true"
+    DATETIME = "2024-03-31"
+    STRING = "text"
+    STATUS = "Open"
 
 
 @dataclass(frozen=True)
@@ -187,6 +155,10 @@ def parse_filter(text: str | None) -> list[Statement]:
     return statements
 
 
+_SPACE = re.compile(r"\s*")
+_WORD = re.compile(r"[^\s'|]+")
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -199,17 +171,15 @@ class _Scanner:
         return "" if self.at_end() else self.text[self.pos]
 
     def skip_space(self) -> bool:
-        start = self.pos
-        while not self.at_end() and self.text[self.pos].isspace():
-            self.pos += 1
+        start, self.pos = self.pos, _SPACE.match(self.text, self.pos).end()
         return self.pos > start
 
     def word(self) -> str | None:
         """A bare word: a run of characters other than whitespace, quotes and `|`."""
-        start = self.pos
-        while not self.at_end() and not _ends_word(self.text[self.pos]):
-            self.pos += 1
-        return self.text[start : self.pos] if self.pos > start else None
+        match = _WORD.match(self.text, self.pos)
+        if match:
+            self.pos = match.end()
+        return match[0] if match else None
 
     def quoted(self) -> str:
         """The value of the quoted string at the current position ("''" read as "'")."""
@@ -226,10 +196,6 @@ class _Scanner:
                 return "".join(parts)
             parts.append("'")
             self.pos += 1
-
-
-def _ends_word(char: str) -> bool:
-    return char.isspace() or char in "'|"
 
 
 def _statement(scanner: _Scanner) -> Statement:
@@ -330,9 +296,8 @@ def _values(scanner: _Scanner, field: Field, operator: str) -> tuple[str, ...]:
 
 
 def _unquoted(field: Field) -> FilterError:
-    example = _EXAMPLES[field.kind]
     return FilterError(
-        f"Value for field '{field.name}' must be in single quotes, like '{example}'."
+        f"Value for field '{field.name}' must be in single quotes, like '{field.kind.value}'."
     )
 
 
@@ -341,7 +306,7 @@ def _count_error(field: Field, operator: str) -> FilterError:
         return FilterError(f"Operator '{operator}' needs exactly two values, like 'a'|'b'.")
     if operator in LISTS:
         return FilterError(f"Operator '{operator}' needs one or more values, like 'a'|'b'.")
-    example = _EXAMPLES[field.kind]
+    example = field.kind.value
     return FilterError(f"Operator '{operator}' needs a value in single quotes, like '{example}'.")
 
 
@@ -486,7 +451,7 @@ def _string_q(field: Field, operator: str, values: list) -> Q:
         ONE_OF: f"{column}__iexact",
         LIKE: f"{column}__icontains",
     }
-    return _any_of(Q(**{lookups[operator]: value}) for value in folded)
+    return reduce(or_, (Q(**{lookups[operator]: value}) for value in folded))
 
 
 def _ordered_q(column: str, operator: str, values: list) -> Q:
@@ -543,10 +508,3 @@ def _after(column: str, moment: _Moment) -> Q:
     if moment.after is None:
         return Q(pk__in=[])
     return Q(**{f"{column}__gte": moment.after})
-
-
-def _any_of(conditions) -> Q:
-    result = Q()
-    for condition in conditions:
-        result |= condition
-    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -71,21 +71,6 @@ NOTES = (
 )
 
 
-@dataclass
-class DemoSummary:
-    users_created: list[str] = field(default_factory=list)
-    users_total: int = 0
-    batches_created: int = 0
-    batches_total: int = 0
-
-    def lines(self) -> list[str]:
-        new_users = ", ".join(self.users_created) or "none"
-        return [
-            f"Simulator users: {self.users_total} (new: {new_users})",
-            f"Simulator batches: {self.batches_total} ({self.batches_created} new)",
-        ]
-
-
 def ensure_demo_users() -> tuple[list[ApiUser], list[str]]:
     """The demo users in DEMO_USERS order, creating the missing ones (view + create)."""
     existing = {u.user_code_ci: u for u in ApiUser.objects.all()}
@@ -129,17 +114,18 @@ def seed_batches(
     return len(drafts)
 
 
-def seed_demo() -> DemoSummary:
-    """Demo users and at least DEMO_BATCH_COUNT batches; a second run changes nothing."""
-    summary = DemoSummary()
+def seed_demo() -> list[str]:
+    """Demo users and at least DEMO_BATCH_COUNT batches; a second run changes nothing.
+
+    Returns what it did, as lines to print."""
     with transaction.atomic():
-        _, summary.users_created = ensure_demo_users()
+        _, new_users = ensure_demo_users()
         missing = DEMO_BATCH_COUNT - Batch.objects.count()
-        if missing > 0:
-            summary.batches_created = seed_batches(count=missing, seed=DEMO_SEED)
-    summary.users_total = ApiUser.objects.count()
-    summary.batches_total = Batch.objects.count()
-    return summary
+        new_batches = seed_batches(count=missing, seed=DEMO_SEED) if missing > 0 else 0
+    return [
+        f"Simulator users: {ApiUser.objects.count()} (new: {', '.join(new_users) or 'none'})",
+        f"Simulator batches: {Batch.objects.count()} ({new_batches} new)",
+    ]
 
 
 def _unique_code(code: str, taken: set[str], next_suffix: dict[str, int]) -> str:
@@ -157,15 +143,6 @@ def _unique_code(code: str, taken: set[str], next_suffix: dict[str, int]) -> str
 
 def _binomial(rng: random.Random, n: int, p: float) -> int:
     return sum(1 for _ in range(n) if rng.random() < p)
-
-
-def _pick_status(rng: random.Random) -> str:
-    r = rng.random()
-    if r < 0.15:
-        return BatchStatus.OPEN
-    if r < 0.20:
-        return BatchStatus.PENDING
-    return BatchStatus.CLOSED
 
 
 def _age_days(rng: random.Random, status: str) -> float:
@@ -227,7 +204,8 @@ def _flags(rng: random.Random, status: str, bills: int) -> int:
 
 
 def _draft(*, rng: random.Random, now: datetime, users: list[ApiUser], weights: list[int]) -> Batch:
-    status = _pick_status(rng)
+    # 15% open, 5% pending, 80% closed (one draw, as rng.random() < 0.15, < 0.20).
+    status = rng.choices(list(BatchStatus), cum_weights=(0.15, 0.20, 1.0))[0]
     age = _age_days(rng, status)
     start = now - timedelta(seconds=math.floor(age * 86400))
     user = rng.choices(users, weights)[0]

@@ -7,6 +7,7 @@ fraction, as some EnergyCAP hosts write them [ours].
 
 from __future__ import annotations
 
+import calendar
 import json
 from datetime import datetime
 from typing import Any
@@ -18,21 +19,6 @@ from django.http import HttpResponse
 from batchui.simulator.models import Batch, BatchStatus
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def api_zone() -> ZoneInfo:
@@ -49,9 +35,9 @@ def format_datetime(value: datetime | None) -> str | None:
 
 def account_period_name(*, number: int | None, year: int | None) -> str | None:
     """ "March 2026" when both parts are set, else None."""
-    if number is None or year is None or not 1 <= number <= len(MONTH_NAMES):
+    if number is None or year is None or not 1 <= number <= 12:
         return None
-    return f"{MONTH_NAMES[number - 1]} {year}"
+    return f"{calendar.month_name[number]} {year}"  # English: Django leaves LC_TIME at "C"
 
 
 def batch_to_dict(batch: Batch) -> dict[str, Any]:
@@ -93,10 +79,7 @@ def dumps(data: Any) -> bytes:
 def json_response(
     data: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> HttpResponse:
-    response = HttpResponse(dumps(data), status=status, content_type=JSON_CONTENT_TYPE)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+    return HttpResponse(dumps(data), status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
 
 
 def json_error(

@@ -1,27 +1,9 @@
 """URLs of the simulated Batch API at the API's own paths (never part of the dashboard's URLs)."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
+from batchui.core import converters  # noqa: F401 - registers <int32:...>
 from batchui.simulator import views
-from batchui.simulator.validation import INT32_MAX
-
-
-class Int32Converter:
-    """A batchId: digits that fit an int32 (EnergyCAP's ids); anything else is no route (404)."""
-
-    regex = "[0-9]{1,10}"
-
-    def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > INT32_MAX:
-            raise ValueError(value)
-        return number
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(Int32Converter, "int32")
 
 
 def _routes(route: str, view, name: str) -> list:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -42,39 +41,11 @@ class BodyError(Exception):
 class FieldValidationError(Exception):
     """One or more fields are invalid; `errors` maps the JSON field name to its messages."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], *, message: str | None = None) -> None:
         self.errors = errors
         details = " ".join(messages[0] for messages in errors.values())
-        self.message = f"One or more validation errors occurred. {details}".strip()
+        self.message = message or f"One or more validation errors occurred. {details}".strip()
         super().__init__(self.message)
-
-
-@dataclass(frozen=True)
-class BatchCreateInput:
-    batch_code: str
-    close_existing_batch: bool
-    account_period_number: int | None
-    account_period_year: int | None
-    control_code: str | None
-    invoice_number: str | None
-    note: str | None
-    due_date: str | None
-    statement_date: str | None
-    next_reading: str | None
-
-
-@dataclass(frozen=True)
-class BatchEditInput:
-    batch_code: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class BatchStatusInput:
-    batch_status: str
-    note: str | None
-    note_given: bool
-    leave_open_batches_as_is: bool
 
 
 def _reject_constant(name: str) -> Any:
@@ -219,9 +190,13 @@ def normalize_date(text: str) -> str:
     return moment.isoformat()
 
 
-def validate_create(body: Mapping[str, Any]) -> BatchCreateInput:
+# Each validator returns the body's values under the simulator's model field names.
+
+
+def validate_create(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The new batch's fields, and `close_existing_batch`."""
     fields = _Fields(body)
-    result = BatchCreateInput(
+    result = dict(
         batch_code=fields.text("batchCode", required=True) or "",
         close_existing_batch=fields.boolean("closeExistingBatch", default=False),
         # accountPeriodNumber: a month, 1..12 [ours]; the year range is documented.
@@ -238,28 +213,28 @@ def validate_create(body: Mapping[str, Any]) -> BatchCreateInput:
     return result
 
 
-def validate_edit(body: Mapping[str, Any]) -> BatchEditInput:
+def validate_edit(body: Mapping[str, Any]) -> dict[str, Any]:
     fields = _Fields(body)
     code = fields.text("batchCode", required=True)
     if not fields.has("note"):
         fields.error("note", "The note field is required (send null to clear the note).")
     note = fields.text("note")
     fields.raise_if_invalid()
-    return BatchEditInput(batch_code=code or "", note=note)
+    return {"batch_code": code or "", "note": note}
 
 
-def validate_status_change(body: Mapping[str, Any]) -> BatchStatusInput:
+def validate_status_change(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch's changes (`note` only when sent) and `leave_open_batches_as_is`."""
     fields = _Fields(body)
     status = fields.text("batchStatus", required=True)
     by_folded = {choice.value.casefold(): choice.value for choice in BatchStatus}
     if status is not None and status.casefold() not in by_folded:
         fields.error("batchStatus", "batchStatus must be one of Open, Pending, Closed.")
-    note = fields.text("note")
+    note = {"note": fields.text("note")} if fields.has("note") else {}
     leave_as_is = fields.boolean("leaveOpenBatchesAsIs", default=False)
     fields.raise_if_invalid()
-    return BatchStatusInput(
-        batch_status=by_folded[(status or "").casefold()],
-        note=note,
-        note_given=fields.has("note"),
-        leave_open_batches_as_is=leave_as_is,
-    )
+    return {
+        "batch_status": by_folded[(status or "").casefold()],
+        **note,
+        "leave_open_batches_as_is": leave_as_is,
+    }

@@ -35,7 +35,6 @@ from batchui.simulator.validation import (
 DEFAULT_PAGE_SIZE = 250
 MAX_PAGE_SIZE = 1000
 API_KEY_HEADER = "ECI-ApiKey"
-PERMISSION_NAMES = {"view": "View", "create": "Create", "manage": "Manage", "delete": "Delete"}
 
 Permission = Literal["view", "create", "manage", "delete"]
 Handler = Callable[..., HttpResponse]
@@ -60,8 +59,8 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
                 f"The method {request.method} is not allowed for this resource.",
                 headers={"Allow": allow},
             )
-        user = authenticate(request, permission=operation.permission)
-        if user is None:
+        user = ApiKey.user_for(request.headers.get(API_KEY_HEADER))
+        if user is None or not getattr(user, f"can_{operation.permission}"):
             return json_error(401, unauthorized_message(operation.permission))
         body = None
         if operation.takes_body:
@@ -79,19 +78,11 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
     return view
 
 
-def authenticate(request: HttpRequest, *, permission: Permission) -> ApiUser | None:
-    """The key's owner when the key is known and the owner has the permission, else None."""
-    user = ApiKey.user_for(request.headers.get(API_KEY_HEADER))
-    if user is None:
-        return None
-    return user if getattr(user, f"can_{permission}") else None
-
-
 def unauthorized_message(permission: Permission) -> str:
     # The same answer for a wrong key and a missing permission, as EnergyCAP gives (a 401 both).
     return (
         "The API key is missing or invalid, or its user lacks the BillsAndBatches "
-        f"{PERMISSION_NAMES[permission]} permission."
+        f"{permission.capitalize()} permission."
     )
 
 
@@ -109,42 +100,34 @@ def duplicate_code(code: str) -> HttpResponse:
     return json_error(400, message, errors={"batchCode": [message]})
 
 
-class PageParameterError(Exception):
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.message = message
-
-
 PAGE_PARAMETER = re.compile(r"-?[0-9]+")
 
 
 def page_parameter(query: QueryDict, name: str, *, default: int) -> int:
+    """The parameter's value; FieldValidationError when it is not an int32 of at least 1."""
     raw = query.get(name)
     if raw is None:
         return default
     if not PAGE_PARAMETER.fullmatch(raw):
-        raise PageParameterError(name, f"{name} must be an integer, got {raw!r}.")
-    value = int(raw)
-    if value < 1:
-        raise PageParameterError(name, f"{name} must be at least 1.")
-    if value > INT32_MAX:
-        raise PageParameterError(name, f"{name} must be at most {INT32_MAX}.")
-    return value
+        problem = f"{name} must be an integer, got {raw!r}."
+    elif int(raw) < 1:
+        problem = f"{name} must be at least 1."
+    elif int(raw) > INT32_MAX:
+        problem = f"{name} must be at most {INT32_MAX}."
+    else:
+        return int(raw)
+    raise FieldValidationError({name: [problem]}, message=problem)
 
 
 def list_batches(request: HttpRequest, *, user: ApiUser, body: None) -> HttpResponse:
-    try:
-        page_number = page_parameter(request.GET, "pageNumber", default=1)
-        page_size = min(
-            page_parameter(request.GET, "pageSize", default=DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE
-        )
-    except PageParameterError as problem:
-        return json_error(400, problem.message, errors={problem.name: [problem.message]})
+    page_number = page_parameter(request.GET, "pageNumber", default=1)
+    page_size = min(
+        page_parameter(request.GET, "pageSize", default=DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE
+    )
     try:
         batches = apply_filter(Batch.objects.all(), request.GET.get("filter"), now=now())
     except FilterError as problem:
-        return json_error(400, problem.message, errors={"filter": [problem.message]})
+        raise FieldValidationError({"filter": [problem.message]}, message=problem.message) from None
     total = batches.count()
     offset = (page_number - 1) * page_size
     page = batches.select_related("created_by").order_by("-batch_id")[offset : offset + page_size]
@@ -166,32 +149,22 @@ def get_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: int)
 
 def create_batch(request: HttpRequest, *, user: ApiUser, body: dict[str, Any]) -> HttpResponse:
     data = validate_create(body)
-    opened = now()
+    close_existing = data.pop("close_existing_batch")
+    code, opened = data["batch_code"], now()
     try:
         with transaction.atomic():
-            if Batch.objects.filter(batch_code_ci=fold(data.batch_code)).exists():
-                return duplicate_code(data.batch_code)
-            if data.close_existing_batch:
+            if Batch.objects.filter(batch_code_ci=fold(code)).exists():
+                return duplicate_code(code)
+            if close_existing:
                 Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).update(
                     batch_status=BatchStatus.CLOSED, end_date=opened
                 )
             batch = Batch.objects.create(
-                batch_code=data.batch_code,
-                batch_status=BatchStatus.OPEN,
-                start_date=opened,
-                created_by=user,
-                account_period_number=data.account_period_number,
-                account_period_year=data.account_period_year,
-                control_code=data.control_code,
-                invoice_number=data.invoice_number,
-                note=data.note,
-                due_date=data.due_date,
-                statement_date=data.statement_date,
-                next_reading=data.next_reading,
+                **data, batch_status=BatchStatus.OPEN, start_date=opened, created_by=user
             )
     except IntegrityError:
         # Another call stored the same code between the check and the insert.
-        return duplicate_code(data.batch_code)
+        return duplicate_code(code)
     return json_response(batch_to_dict(batch))
 
 
@@ -199,23 +172,18 @@ def edit_batch(
     request: HttpRequest, *, user: ApiUser, body: dict[str, Any], batch_id: int
 ) -> HttpResponse:
     data = validate_edit(body)
+    code = data["batch_code"]
     try:
         with transaction.atomic():
             batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
             if batch is None:
                 return not_found(batch_id)
-            taken = (
-                Batch.objects.filter(batch_code_ci=fold(data.batch_code))
-                .exclude(pk=batch_id)
-                .exists()
-            )
-            if taken:
-                return duplicate_code(data.batch_code)
-            batch.batch_code = data.batch_code
-            batch.note = data.note
+            if Batch.objects.filter(batch_code_ci=fold(code)).exclude(pk=batch_id).exists():
+                return duplicate_code(code)
+            batch.batch_code, batch.note = code, data["note"]
             batch.save(update_fields=["batch_code", "batch_code_ci", "note"])
     except IntegrityError:
-        return duplicate_code(data.batch_code)
+        return duplicate_code(code)
     return json_response(batch_to_dict(batch))
 
 
@@ -245,14 +213,14 @@ def change_batch_status(
     `leaveOpenBatchesAsIs: true` closes the caller's other Open batches, as opening one with
     closeExistingBatch does.
     """
-    data = validate_status_change(body)
-    target = data.batch_status
+    changes = validate_status_change(body)
+    leave_as_is = changes.pop("leave_open_batches_as_is")
+    target = changes["batch_status"]
     with transaction.atomic():
         batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
         if batch is None:
             return not_found(batch_id)
         current = batch.batch_status
-        changes: dict[str, Any] = {"batch_status": target}
         if batch.created_by_id != user.pk:
             if target != BatchStatus.OPEN and not user.can_manage:
                 return json_error(401, unauthorized_message("manage"))
@@ -264,9 +232,7 @@ def change_batch_status(
             return json_error(400, f"Batch {batch_id} is already {target}.")
         if target == BatchStatus.CLOSED:
             changes["end_date"] = now()
-        if data.note_given:
-            changes["note"] = data.note
-        if target == BatchStatus.OPEN and not data.leave_open_batches_as_is:
+        if target == BatchStatus.OPEN and not leave_as_is:
             Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).exclude(
                 pk=batch_id
             ).update(batch_status=BatchStatus.CLOSED, end_date=now())

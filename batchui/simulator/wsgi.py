@@ -27,8 +27,6 @@ from batchui.simulator.serializers import JSON_CONTENT_TYPE, json_error
 SIMULATOR_URLCONF = "batchui.simulator.urls"
 logger = logging.getLogger("batchui.simulator")
 
-__all__ = ["application", "handle", "json_error"]
-
 
 def handle(request: WSGIRequest) -> HttpResponse:
     """Answer one call, with the faults planned for it. Raises DropConnection to drop it."""

@@ -1,4 +1,5 @@
-"""The simulator served over real HTTP on a free port (`server`) and an API key (`key`).
+"""The simulator served over real HTTP on a free port (`server`), an API key (`key`), and an API
+user (`owner`: the user and its key) with an in-process client of the simulator (`api`).
 
 Tests using `server` need `django_db(transaction=True)`: the server's threads use their own
 database connections, which see only committed rows.
@@ -7,7 +8,7 @@ database connections, which see only committed rows.
 import pytest
 
 from batchui.simulator.server import SimulatorServer, start_in_thread
-from tests.simulator.helpers import make_api_user
+from tests.simulator.helpers import Api, make_api_user
 
 
 @pytest.fixture
@@ -23,3 +24,13 @@ def server():
 @pytest.fixture
 def key():
     return make_api_user()[1]
+
+
+@pytest.fixture
+def owner():
+    return make_api_user()
+
+
+@pytest.fixture
+def api(owner):
+    return Api(owner[1])

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from batchui.simulator.models import Batch, BatchStatus
-from tests.simulator.helpers import Api, batch_body, make_api_user, make_batch
+from tests.simulator.helpers import batch_body, make_api_user, make_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +34,6 @@ BATCH_RESPONSE_FIELDS = {
     "startDate",
     "statementDate",
 }
-
-
-@pytest.fixture
-def owner():
-    return make_api_user()
-
-
-@pytest.fixture
-def api(owner):
-    return Api(owner[1])
 
 
 def test_the_seed_example_body_with_a_real_year_opens_a_batch(api, owner):

@@ -11,16 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner():
-    return make_api_user()
-
-
-@pytest.fixture
-def api(owner):
-    return Api(owner[1])
-
-
-@pytest.fixture
 def batch(owner):
     return make_batch(user=owner[0], code="Maint_01", note="old note", bill_count=3)
 

@@ -11,14 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from batchui.simulator import faults
 from batchui.simulator.faults import DropConnection, parse_fault_spec, plan_for
 from batchui.simulator.models import Batch, FaultRule
-from tests.simulator.helpers import Api, batch_body, make_api_user
+from tests.simulator.helpers import Api, batch_body
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return Api(make_api_user()[1])
 
 
 @pytest.mark.parametrize("status", [429, 503])

@@ -4,21 +4,11 @@ import pytest
 from django.utils import timezone
 
 from batchui.simulator.models import Batch, BatchStatus
-from tests.simulator.helpers import Api, make_api_user, make_batch
+from tests.simulator.helpers import make_api_user, make_batch
 
 pytestmark = pytest.mark.django_db
 
 PAGING_HEADERS = ("PageNumber", "PageSize", "TotalNumberOfRecords", "TotalPages")
-
-
-@pytest.fixture
-def owner():
-    return make_api_user()
-
-
-@pytest.fixture
-def api(owner):
-    return Api(owner[1])
 
 
 def make_batches(user, count: int) -> list[Batch]:

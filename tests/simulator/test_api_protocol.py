@@ -3,14 +3,9 @@
 import pytest
 
 from batchui.simulator.models import Batch
-from tests.simulator.helpers import Api, make_api_user, make_batch
+from tests.simulator.helpers import make_api_user, make_batch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return Api(make_api_user()[1])
 
 
 @pytest.fixture

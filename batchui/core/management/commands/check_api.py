@@ -48,12 +48,9 @@ class Command(BaseCommand):
         for finding in findings:
             mark = "ok     " if finding.matches else ("BREAKS " if finding.breaks else "differs")
             line = f"{mark}  {finding.topic}: {finding.text}"
-            style = (
-                self.style.ERROR
-                if finding.breaks
-                else (None if finding.matches else self.style.WARNING)
-            )
-            self.stdout.write(style(line) if style else line)
+            if not finding.matches:
+                line = (self.style.ERROR if finding.breaks else self.style.WARNING)(line)
+            self.stdout.write(line)
         breaking = sum(finding.breaks for finding in findings)
         if breaking:
             raise CommandError(f"{breaking} finding(s) would break the dashboard with this host.")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "Create the demo simulator users, batches and dashboard sign-ins when they are missing."
 
     def handle(self, *args, **options) -> None:
-        for line in seed_demo().lines():
+        for line in seed_demo():
             self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write("Sign in at /accounts/login/ of the address below as:")
