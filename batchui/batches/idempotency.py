@@ -54,14 +54,6 @@ def valid_token(token: str) -> bool:
     return bool(TOKEN_PATTERN.fullmatch(token or ""))
 
 
-def default_wait_seconds() -> float:
-    """How long a duplicate waits for the first submission: the API call's own worst case."""
-    configured = getattr(settings, "BATCH_ACTION_WAIT_SECONDS", None)
-    if configured is not None:
-        return float(configured)
-    return float(settings.BATCH_API_TIMEOUT) * 2 + 5
-
-
 class ClaimState(StrEnum):
     OWNED = "owned"  # this submission acts, then calls complete() or release()
     REPLAY = "replay"  # an identical submission already finished: `result` is its outcome
@@ -101,7 +93,8 @@ def claim(
     if not valid_token(token):
         raise ValueError("not a form token")
     bound_to = fingerprint(user=user, action=action, batch_id=batch_id, values=values or {})
-    wait = default_wait_seconds() if wait_seconds is None else wait_seconds
+    # A duplicate waits for the first submission as long as its API calls may take.
+    wait = settings.BATCH_ACTION_WAIT_SECONDS if wait_seconds is None else wait_seconds
     deadline = time.monotonic() + wait
     _purge_expired()
     while True:
