@@ -199,9 +199,6 @@ class EditBatchForm(TokenForm):
     )
     note = _text("Note", "At most 255 characters; leave empty to remove the note.")
 
-    def cleaned_note(self) -> str | None:
-        return self.cleaned_data["note"] or None
-
 
 class CloseBatchForm(TokenForm):
     """The confirmation; one required acknowledgement per warning about the batch."""

@@ -48,6 +48,7 @@ BUSY_MESSAGE = (
     "This form was already submitted and is still being processed, so nothing more was done. "
     "To see how it ended, submit the form again unchanged in a moment (it is never done twice)."
 )
+CLOSE_REFUSAL = "You may close only your own batches. Ask your team lead to close this one."
 MISMATCH_MESSAGE = (
     "This form was already submitted with other values, so nothing was done with these. "
     "Check the batch list, then submit the form again if it is still needed."
@@ -409,19 +410,18 @@ def batch_close(*, user: AbstractBaseUser, api_key: str, batch: Batch, token: st
     if early is not None:
         return early
     if not allowed_to_close(user=user, batch=batch):
-        message = "You may close only your own batches. Ask your team lead to close this one."
         activity_record(
             user=user,
             action=Action.CLOSE,
             outcome=Outcome.REFUSED,
-            message=message,
+            message=CLOSE_REFUSAL,
             batch_id=batch_id,
             batch_code=batch.batch_code,
             token=token,
         )
         idempotency.release(token=token)
         return ActionOutcome(
-            Action.CLOSE, OutcomeKind.REFUSED, message, batch_id=batch_id, forbidden=True
+            Action.CLOSE, OutcomeKind.REFUSED, CLOSE_REFUSAL, batch_id=batch_id, forbidden=True
         )
     entry = activity_start(
         user=user, action=Action.CLOSE, batch_id=batch_id, batch_code=batch.batch_code, token=token
