@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import reswap, retarget
 
-from batchui.accounts.responses import is_htmx, sign_in_redirect
+from batchui.accounts.responses import sign_in_redirect
 from batchui.accounts.services import MissingApiKey
 
 
@@ -55,7 +55,7 @@ class MissingApiKeyMiddleware:
         if not isinstance(exception, MissingApiKey):
             return None
         context = {"problem": exception}
-        if is_htmx(request):
+        if request.htmx:
             response = render(request, "accounts/missing_api_key.html#explanation", context)
             return reswap(retarget(response, "#errors"), "innerHTML")
         return render(request, "accounts/missing_api_key.html", context)

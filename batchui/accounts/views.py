@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from batchui.accounts import services
 from batchui.accounts.forms import ApiKeyForm, SignInForm
-from batchui.accounts.responses import is_htmx
 
 LOCKOUT_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is blocked for this name from your computer for "
@@ -78,6 +77,6 @@ def api_key_remove(request: HttpRequest) -> HttpResponse:
 @never_cache
 def connection_test(request: HttpRequest) -> HttpResponse:
     outcome = services.connection_test(user=request.user)
-    if is_htmx(request):
+    if request.htmx:
         return render(request, "accounts/profile.html#connection-result", {"outcome": outcome})
     return render(request, "accounts/profile.html", _profile_context(request, outcome=outcome))

@@ -58,8 +58,6 @@ def activity_finish(
     outcome: Outcome,
     message: str = "",
     batch_id: int | None = None,
-    batch_code: str | None = None,
-    changes: dict[str, Any] | None = None,
     secret: str | None = None,
 ) -> ActivityEntry:
     """Complete an attempt with its outcome and the API's message (`secret` is blanked out)."""
@@ -68,10 +66,6 @@ def activity_finish(
     entry.finished = timezone.now()
     if batch_id is not None:
         entry.batch_id = batch_id
-    if batch_code is not None:
-        entry.batch_code = batch_code[:255]
-    if changes is not None:
-        entry.changes = changes
     entry.save()
     return entry
 
@@ -84,17 +78,11 @@ def activity_record(
     message: str,
     batch_id: int | None = None,
     batch_code: str = "",
-    changes: dict[str, Any] | None = None,
     token: str = "",
 ) -> ActivityEntry:
     """Record an attempt decided without calling the API (e.g. refused by the dashboard)."""
     entry = activity_start(
-        user=user,
-        action=action,
-        batch_id=batch_id,
-        batch_code=batch_code,
-        changes=changes,
-        token=token,
+        user=user, action=action, batch_id=batch_id, batch_code=batch_code, token=token
     )
     return activity_finish(entry=entry, outcome=outcome, message=message)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from batchui.accounts.decorators import NOT_ALLOWED
 from batchui.accounts.responses import forbidden, sign_in_redirect
 from batchui.accounts.roles import VIEW_WIDGET
 from batchui.accounts.services import api_key_for
@@ -24,7 +25,6 @@ INVALID_LINK = (
     "This widget link's token is not valid. Ask the dashboard's administrators for the link."
 )
 NO_KEY = "The widget is not configured: it has no API key to read the figures with."
-NOT_ALLOWED = "Your role does not allow this. Ask your team lead if you need it."
 
 
 class SignInUnlessTokenAccess:
