@@ -9,7 +9,6 @@ own (a clerk reviews what they did; a viewer, who cannot act, sees an empty log)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -98,25 +97,18 @@ def activity_visible_to(*, user: AbstractBaseUser) -> QuerySet[ActivityEntry]:
     return entries
 
 
-@dataclass(frozen=True)
-class ActivityQuery:
-    person: str = ""  # a username
-    action: str = ""
-    outcome: str = ""
-    batch_id: int | None = None
-
-
-def activity_search(*, user: AbstractBaseUser, query: ActivityQuery) -> QuerySet[ActivityEntry]:
-    """The entries `user` may see that match `query`, newest first."""
-    entries = activity_visible_to(user=user)
-    if query.person:
-        entries = entries.filter(username=query.person)
-    if query.action:
-        entries = entries.filter(action=query.action)
-    if query.outcome:
-        entries = entries.filter(outcome=query.outcome)
-    if query.batch_id is not None:
-        entries = entries.filter(batch_id=query.batch_id)
+def activity_search(
+    *,
+    user: AbstractBaseUser,
+    person: str = "",
+    action: str = "",
+    outcome: str = "",
+    batch_id: int | None = None,
+) -> QuerySet[ActivityEntry]:
+    """The entries `user` may see that match what is given (a username, an action...), newest
+    first."""
+    given = {"username": person, "action": action, "outcome": outcome, "batch_id": batch_id}
+    entries = activity_visible_to(user=user).filter(**{k: v for k, v in given.items() if v})
     return entries.order_by("-created", "-id")
 
 
