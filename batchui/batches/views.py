@@ -28,8 +28,6 @@ from batchui.batches.forms import (
     FIELD_CHOICES,
     MAX_CONDITIONS,
     PAGE_SIZES,
-    PRESET_CHOICES,
-    STATUS_CHOICES,
     BatchFilterForm,
     Paging,
     SavedViewForm,
@@ -38,22 +36,6 @@ from batchui.batches.forms import (
 )
 from batchui.core.htmx import HtmxHttpRequest, wants_fragment
 from batchui.core.streaming import render_streamed
-
-
-def _date_fields(filters: BatchFilterForm) -> list[dict]:
-    """The opened/closed groups as typed (raw values kept) with their errors."""
-    quick = filters.quick
-    return [
-        {
-            "name": name,
-            "legend": legend,
-            "preset": quick[name].value() or "",
-            "start": quick[f"{name}_from"].value() or "",
-            "end": quick[f"{name}_to"].value() or "",
-            "errors": quick.group_errors(name),
-        }
-        for name, legend in (("opened", "Opened"), ("closed", "Closed"))
-    ]
 
 
 def _announcement(*, result: services.BatchSearchResult | None, api_error) -> str:
@@ -112,11 +94,6 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
         "list_url": list_url,
         "query": query,
         "export_query": query_string,
-        "selected_statuses": request.GET.getlist("status"),
-        "who": request.GET.get("who", ""),
-        "date_fields": _date_fields(filters),
-        "status_choices": STATUS_CHOICES,
-        "preset_choices": PRESET_CHOICES,
         "page_sizes": PAGE_SIZES,
         "field_choices": FIELD_CHOICES,
         "max_conditions": MAX_CONDITIONS,
