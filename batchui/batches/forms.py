@@ -155,10 +155,6 @@ class ConditionRow:
         spec = self.spec
         return VALUE_HINTS[spec.type] if spec else ""
 
-    @property
-    def number(self) -> int:
-        return self.index + 1
-
 
 def condition_rows(data: QueryDict) -> list[ConditionRow]:
     """The rows of the query string, with the no-JS "Add condition" / "Remove" applied."""

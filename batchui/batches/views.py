@@ -130,28 +130,17 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
 def batch_export(request: HtmxHttpRequest) -> HttpResponse:
     caller = api_caller_for(request.user)
     filters = BatchFilterForm(request.GET, user_code=caller.user_code.strip())
-    list_url = reverse("batches:list") + "?" + request.GET.urlencode()
+    context = {"list_url": reverse("batches:list") + "?" + request.GET.urlencode()}
     if not filters.is_valid():
-        return render(
-            request,
-            "batches/export_failed.html",
-            {
-                "message": "The filter has mistakes: fix them in the list first.",
-                "list_url": list_url,
-            },
-            status=400,
-        )
+        context["message"] = "The filter has mistakes: fix them in the list first."
+        return render(request, "batches/export_failed.html", context, status=400)
     rows = services.batch_export_rows(api_key=caller.key, criteria=filters.criteria)
     try:
         header = next(rows)  # fetches the first page: a failure here is a normal error page
     except BatchApiError as error:
         rows.close()
-        return render(
-            request,
-            "batches/export_failed.html",
-            {"message": error.message, "list_url": list_url, "retry_url": request.get_full_path()},
-            status=502,
-        )
+        context.update(message=error.message, retry_url=request.get_full_path())
+        return render(request, "batches/export_failed.html", context, status=502)
     response = StreamingHttpResponse(
         csv_chunks(chain([header], rows)), content_type="text/csv; charset=utf-8"
     )
