@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import reswap, retarget
 
 from batchui.accounts.responses import sign_in_redirect
@@ -42,14 +43,8 @@ class ProxyRemoteUserMiddleware(auth_middleware.PersistentRemoteUserMiddleware):
         await sync_to_async(self.process_request, thread_sensitive=True)(request)
 
 
-class MissingApiKeyMiddleware:
+class MissingApiKeyMiddleware(MiddlewareMixin):
     """A view that needs the Batch API but finds no usable key shows how to add one."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, MissingApiKey):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -19,17 +16,6 @@ LOCKOUT_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is blocked for this name from your computer for "
     "a while; try again later or ask your team lead."
 )
-
-
-@method_decorator(login_not_required, name="dispatch")
-class SignInView(auth_views.LoginView):
-    authentication_form = SignInForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-
-class SignOutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView refuses GET)."""
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
