@@ -22,11 +22,6 @@ from batchui.batchapi.errors import safe_excerpt
 MESSAGE_LIMIT = 1000
 
 
-def _clean(message: str, secret: str | None) -> str:
-    """The message as stored: one line, bounded, and never containing the API key."""
-    return safe_excerpt(message or "", secret=secret, limit=MESSAGE_LIMIT)
-
-
 def activity_start(
     *,
     user: AbstractBaseUser,
@@ -61,7 +56,8 @@ def activity_finish(
 ) -> ActivityEntry:
     """Complete an attempt with its outcome and the API's message (`secret` is blanked out)."""
     entry.outcome = outcome
-    entry.message = _clean(message, secret)
+    # One line, bounded, and never containing the API key.
+    entry.message = safe_excerpt(message or "", secret=secret, limit=MESSAGE_LIMIT)
     entry.finished = timezone.now()
     if batch_id is not None:
         entry.batch_id = batch_id

@@ -47,16 +47,6 @@ def _see_list(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:
     return HttpResponseRedirect(list_url(), status=303)
 
 
-def _problem_page(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
-    context = {"title": title, "message": message, "list_url": list_url()}
-    return render(request, "batches/actions/problem.html", context, status=status)
-
-
-def _plain(message: str, *, status: int) -> HttpResponse:
-    """An htmx failure: one sentence that app.js shows (in the open dialog, else in #errors)."""
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-
-
 def row_html(request: HttpRequest, batch: Batch) -> str:
     """The batch's row of the list (its <tbody>)."""
     (row,) = batch_rows([batch], user=request.user)
@@ -164,15 +154,16 @@ def _unreadable(request: HttpRequest, batch_id: int, error: BatchApiError) -> Ht
     a page otherwise."""
     gone = isinstance(error, ApiNotFound)
     if wants_fragment(request):
-        if not gone:
-            return _plain(error.message, status=502)
+        if not gone:  # one sentence that app.js shows (in the open dialog, else in #errors)
+            return HttpResponse(error.message, status=502, content_type="text/plain; charset=utf-8")
         response = HttpResponse(_live(request, error.message))
         response = reswap(retarget(response, f"#batch-{batch_id}"), "delete")
         errors = format_html('<div hx-swap-oob="innerHTML:#errors">{}</div>', error.message)
         response.content += errors.encode()
         return response
     title = "Batch not found" if gone else "The batch could not be read"
-    return _problem_page(request, title=title, message=error.message, status=404 if gone else 502)
+    context = {"title": title, "message": error.message, "list_url": list_url()}
+    return render(request, "batches/actions/problem.html", context, status=404 if gone else 502)
 
 
 def _render_edit(

@@ -64,7 +64,6 @@ class ClaimState(StrEnum):
 
 @dataclass(frozen=True)
 class Claim:
-    token: str
     state: ClaimState
     result: dict[str, Any] = field(default_factory=dict)
 
@@ -96,7 +95,7 @@ def claim(
     # A duplicate waits for the first submission as long as its API calls may take.
     wait = settings.BATCH_ACTION_WAIT_SECONDS if wait_seconds is None else wait_seconds
     deadline = time.monotonic() + wait
-    _purge_expired()
+    FormSubmission.objects.filter(created__lt=timezone.now() - KEEP_FOR).delete()  # expired
     while True:
         now = timezone.now()
         try:
@@ -108,20 +107,20 @@ def claim(
                     created=now,
                     updated=now,
                 )
-            return Claim(token, ClaimState.OWNED)
+            return Claim(ClaimState.OWNED)
         except IntegrityError:
             pass
         found = FormSubmission.objects.filter(token=token).first()
         if found is None:
             continue  # released by its owner meanwhile: claim it again
         if found.fingerprint != bound_to:
-            return Claim(token, ClaimState.MISMATCH)
+            return Claim(ClaimState.MISMATCH)
         if found.state == SubmissionState.DONE:
-            return Claim(token, ClaimState.REPLAY, dict(found.result))
+            return Claim(ClaimState.REPLAY, dict(found.result))
         if found.updated < now - STALE_AFTER and _take_over(found, now):
-            return Claim(token, ClaimState.OWNED)
+            return Claim(ClaimState.OWNED)
         if time.monotonic() >= deadline:
-            return Claim(token, ClaimState.BUSY)
+            return Claim(ClaimState.BUSY)
         time.sleep(POLL_SECONDS)
 
 
@@ -142,7 +141,3 @@ def complete(*, token: str, result: dict[str, Any]) -> None:
 def release(*, token: str) -> None:
     """Forget the token (nothing changed): submitting the same form again tries again."""
     FormSubmission.objects.filter(token=token).delete()
-
-
-def _purge_expired() -> None:
-    FormSubmission.objects.filter(created__lt=timezone.now() - KEEP_FOR).delete()

@@ -145,12 +145,7 @@ def _owner(batch: Batch) -> tuple[int | None, str, str]:
 def is_ready_to_close(batch: Batch) -> bool:
     """Open, with every bill analyzed, no unresolved flag and no import kickout known (a host
     that does not report kickouts, EnergyCAP 8.2309, shows them as unknown)."""
-    return (
-        batch.batch_status is BatchStatus.OPEN
-        and batch.analyzing_count == 0
-        and batch.flag_count == 0
-        and batch.has_imports_with_kickout is not True
-    )
+    return not not_ready_reason(batch)
 
 
 def _line(batch: Batch, now: datetime) -> BatchLine:
