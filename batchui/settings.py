@@ -179,6 +179,7 @@ BATCH_API_RETRY_BUDGET = env.float("BATCH_API_RETRY_BUDGET", default=8.0)
 # The most a person waits for one API call, retries and reading its answer included; a request
 # making several calls waits at most this in all (batchui.core.middleware.RequestIdMiddleware).
 BATCH_API_DEADLINE = env.float("BATCH_API_DEADLINE", default=10.0)
+BATCH_ACTION_WAIT_SECONDS = env.float("BATCH_ACTION_WAIT_SECONDS", default=BATCH_API_DEADLINE + 5)
 # Answers larger than this are refused unread (a 1,000-batch page is about 1 MB).
 BATCH_API_MAX_RESPONSE_BYTES = env.int("BATCH_API_MAX_RESPONSE_BYTES", default=8 * 1024 * 1024)
 # The IANA zone of the API's date-times sent without an offset (and of the dates written to it).

@@ -23,17 +23,16 @@ from batchui.accounts.responses import forbidden, sign_in_redirect
 from batchui.accounts.services import api_key_for
 
 View = Callable[..., HttpResponse]
+NOT_ALLOWED = "Your role does not allow this. Ask your team lead if you need it."
 
 
-def permission_required_or_403(*perms: str, message: str | None = None) -> Callable[[View], View]:
+def permission_required_or_403(*perms: str) -> Callable[[View], View]:
     """Answer 403 (never a redirect loop) to a signed-in person lacking any of `perms`.
 
     The refusal is a full page, or for htmx a short text shown in the page's error region.
-    The wrapped view exposes `required_permissions` for tests and templates.
     """
     if not perms:
         raise ValueError("permission_required_or_403 needs at least one permission")
-    refusal = message or "Your role does not allow this. Ask your team lead if you need it."
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -41,10 +40,9 @@ def permission_required_or_403(*perms: str, message: str | None = None) -> Calla
             if not request.user.is_authenticated:
                 return sign_in_redirect(request)
             if not request.user.has_perms(perms):
-                return forbidden(request, message=refusal)
+                return forbidden(request, message=NOT_ALLOWED)
             return view(request, *args, **kwargs)
 
-        wrapped.required_permissions = perms  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import reswap, retarget
 
-from batchui.accounts.responses import is_htmx, sign_in_redirect
+from batchui.accounts.responses import sign_in_redirect
 from batchui.accounts.services import MissingApiKey
 
 
@@ -42,20 +43,14 @@ class ProxyRemoteUserMiddleware(auth_middleware.PersistentRemoteUserMiddleware):
         await sync_to_async(self.process_request, thread_sensitive=True)(request)
 
 
-class MissingApiKeyMiddleware:
+class MissingApiKeyMiddleware(MiddlewareMixin):
     """A view that needs the Batch API but finds no usable key shows how to add one."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, MissingApiKey):
             return None
         context = {"problem": exception}
-        if is_htmx(request):
+        if request.htmx:
             response = render(request, "accounts/missing_api_key.html#explanation", context)
             return reswap(retarget(response, "#errors"), "innerHTML")
         return render(request, "accounts/missing_api_key.html", context)

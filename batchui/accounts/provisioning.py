@@ -33,10 +33,6 @@ def role_assign(*, user: AbstractBaseUser, role: Role) -> None:
     user.groups.add(role_group(role))
 
 
-def _simulator_permissions(role: Role) -> dict[str, bool]:
-    return {"can_view": True, "can_create": role in (Role.CLERK, Role.LEAD)}
-
-
 def simulator_key_link(
     *, user: AbstractBaseUser, user_code: str, role: Role, reuse_working_key: bool = False
 ) -> bool:
@@ -46,13 +42,12 @@ def simulator_key_link(
     With reuse_working_key, a stored key that already belongs to that API user is kept.
     """
     full_name = user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
-    api_user, created = ApiUser.objects.get_or_create(
-        user_code=user_code, defaults={"full_name": full_name, **_simulator_permissions(role)}
+    permissions = {"can_view": True, "can_create": role in (Role.CLERK, Role.LEAD)}
+    api_user, _ = ApiUser.objects.update_or_create(
+        user_code=user_code,
+        defaults=permissions,
+        create_defaults={"full_name": full_name, **permissions},
     )
-    if not created:
-        for field, value in _simulator_permissions(role).items():
-            setattr(api_user, field, value)
-        api_user.save()
     profile = services.profile_of(user=user)
     if profile.energycap_user_code != user_code:
         profile.energycap_user_code = user_code

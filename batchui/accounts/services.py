@@ -150,29 +150,29 @@ def api_key_for(user: AbstractBaseUser | AnonymousUser) -> str:
 
 def api_key_status(*, user: AbstractBaseUser) -> ApiKeyStatus:
     profile = profile_of(user=user)
-    service = bool(settings.ECI_API_KEY)
     try:
         own = _stored_key(profile)
     except ApiKeyUnreadable:
-        return ApiKeyStatus(KeyState.UNREADABLE, "", profile.api_key_changed, service)
-    if own is None:
-        return ApiKeyStatus(KeyState.NONE, "", profile.api_key_changed, service)
-    return ApiKeyStatus(KeyState.SET, mask(own), profile.api_key_changed, service)
+        state, masked = KeyState.UNREADABLE, ""
+    else:
+        state, masked = (KeyState.NONE, "") if own is None else (KeyState.SET, mask(own))
+    return ApiKeyStatus(state, masked, profile.api_key_changed, bool(settings.ECI_API_KEY))
+
+
+def _key_store(user: AbstractBaseUser, encrypted: str) -> None:
+    profile = profile_of(user=user)
+    profile.api_key_encrypted = encrypted
+    profile.api_key_changed = timezone.now()
+    profile.save(update_fields=["api_key_encrypted", "api_key_changed"])
 
 
 def api_key_set(*, user: AbstractBaseUser, api_key: str) -> None:
-    profile = profile_of(user=user)
-    profile.api_key_encrypted = crypto.encrypt(api_key)
-    profile.api_key_changed = timezone.now()
-    profile.save(update_fields=["api_key_encrypted", "api_key_changed"])
+    _key_store(user, crypto.encrypt(api_key))
     logger.info("API key set for user %s", user.pk)
 
 
 def api_key_remove(*, user: AbstractBaseUser) -> None:
-    profile = profile_of(user=user)
-    profile.api_key_encrypted = ""
-    profile.api_key_changed = timezone.now()
-    profile.save(update_fields=["api_key_encrypted", "api_key_changed"])
+    _key_store(user, "")
     logger.info("API key removed for user %s", user.pk)
 
 
@@ -202,13 +202,12 @@ def api_keys_rekey() -> RekeyResult:
 def connection_test(*, user: AbstractBaseUser) -> ConnectionOutcome:
     """Call the Batch API with the key this person's calls use and report what happened."""
     try:
-        api_key = api_key_for(user)
+        caller = api_caller_for(user)
     except MissingApiKey as problem:
         return ConnectionOutcome(ok=False, message=problem.message)
-    profile = _profile_or_none(user)
-    used_service_key = not (profile and profile.api_key_encrypted)
+    used_service_key = not caller.own_key
     try:
-        page = get_client().list_batches(page_size=1, api_key=api_key)
+        page = get_client().list_batches(page_size=1, api_key=caller.key)
     except BatchApiError as error:
         logger.info("connection test for user %s failed: status %s", user.pk, error.status)
         return ConnectionOutcome(ok=False, message=error.message, used_service_key=used_service_key)

@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from batchui.accounts import services
 from batchui.accounts.forms import ApiKeyForm, SignInForm
-from batchui.accounts.responses import is_htmx
 
 LOCKOUT_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is blocked for this name from your computer for "
     "a while; try again later or ask your team lead."
 )
-
-
-@method_decorator(login_not_required, name="dispatch")
-class SignInView(auth_views.LoginView):
-    authentication_form = SignInForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-
-class SignOutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView refuses GET)."""
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
@@ -78,6 +63,6 @@ def api_key_remove(request: HttpRequest) -> HttpResponse:
 @never_cache
 def connection_test(request: HttpRequest) -> HttpResponse:
     outcome = services.connection_test(user=request.user)
-    if is_htmx(request):
+    if request.htmx:
         return render(request, "accounts/profile.html#connection-result", {"outcome": outcome})
     return render(request, "accounts/profile.html", _profile_context(request, outcome=outcome))

@@ -9,7 +9,6 @@ own (a clerk reviews what they did; a viewer, who cannot act, sees an empty log)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,11 +20,6 @@ from batchui.activity.models import Action, ActivityEntry, Outcome
 from batchui.batchapi.errors import safe_excerpt
 
 MESSAGE_LIMIT = 1000
-
-
-def _clean(message: str, secret: str | None) -> str:
-    """The message as stored: one line, bounded, and never containing the API key."""
-    return safe_excerpt(message or "", secret=secret, limit=MESSAGE_LIMIT)
 
 
 def activity_start(
@@ -58,20 +52,15 @@ def activity_finish(
     outcome: Outcome,
     message: str = "",
     batch_id: int | None = None,
-    batch_code: str | None = None,
-    changes: dict[str, Any] | None = None,
     secret: str | None = None,
 ) -> ActivityEntry:
     """Complete an attempt with its outcome and the API's message (`secret` is blanked out)."""
     entry.outcome = outcome
-    entry.message = _clean(message, secret)
+    # One line, bounded, and never containing the API key.
+    entry.message = safe_excerpt(message or "", secret=secret, limit=MESSAGE_LIMIT)
     entry.finished = timezone.now()
     if batch_id is not None:
         entry.batch_id = batch_id
-    if batch_code is not None:
-        entry.batch_code = batch_code[:255]
-    if changes is not None:
-        entry.changes = changes
     entry.save()
     return entry
 
@@ -84,17 +73,11 @@ def activity_record(
     message: str,
     batch_id: int | None = None,
     batch_code: str = "",
-    changes: dict[str, Any] | None = None,
     token: str = "",
 ) -> ActivityEntry:
     """Record an attempt decided without calling the API (e.g. refused by the dashboard)."""
     entry = activity_start(
-        user=user,
-        action=action,
-        batch_id=batch_id,
-        batch_code=batch_code,
-        changes=changes,
-        token=token,
+        user=user, action=action, batch_id=batch_id, batch_code=batch_code, token=token
     )
     return activity_finish(entry=entry, outcome=outcome, message=message)
 
@@ -110,25 +93,18 @@ def activity_visible_to(*, user: AbstractBaseUser) -> QuerySet[ActivityEntry]:
     return entries
 
 
-@dataclass(frozen=True)
-class ActivityQuery:
-    person: str = ""  # a username
-    action: str = ""
-    outcome: str = ""
-    batch_id: int | None = None
-
-
-def activity_search(*, user: AbstractBaseUser, query: ActivityQuery) -> QuerySet[ActivityEntry]:
-    """The entries `user` may see that match `query`, newest first."""
-    entries = activity_visible_to(user=user)
-    if query.person:
-        entries = entries.filter(username=query.person)
-    if query.action:
-        entries = entries.filter(action=query.action)
-    if query.outcome:
-        entries = entries.filter(outcome=query.outcome)
-    if query.batch_id is not None:
-        entries = entries.filter(batch_id=query.batch_id)
+def activity_search(
+    *,
+    user: AbstractBaseUser,
+    person: str = "",
+    action: str = "",
+    outcome: str = "",
+    batch_id: int | None = None,
+) -> QuerySet[ActivityEntry]:
+    """The entries `user` may see that match what is given (a username, an action...), newest
+    first."""
+    given = {"username": person, "action": action, "outcome": outcome, "batch_id": batch_id}
+    entries = activity_visible_to(user=user).filter(**{k: v for k, v in given.items() if v})
     return entries.order_by("-created", "-id")
 
 

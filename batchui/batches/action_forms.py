@@ -19,18 +19,18 @@ from batchui.batches.action_services import CloseWarning
 
 MAX_TEXT = 255
 
-# API field name -> form field name.
+# API field name (casefolded: the API names fields case-insensitively) -> form field name.
 API_FIELDS = {
-    "batchCode": "batch_code",
-    "closeExistingBatch": "close_existing_batch",
-    "accountPeriodNumber": "account_period_number",
-    "accountPeriodYear": "account_period_year",
-    "controlCode": "control_code",
-    "invoiceNumber": "invoice_number",
+    "batchcode": "batch_code",
+    "closeexistingbatch": "close_existing_batch",
+    "accountperiodnumber": "account_period_number",
+    "accountperiodyear": "account_period_year",
+    "controlcode": "control_code",
+    "invoicenumber": "invoice_number",
     "note": "note",
-    "dueDate": "due_date",
-    "statementDate": "statement_date",
-    "nextReading": "next_reading",
+    "duedate": "due_date",
+    "statementdate": "statement_date",
+    "nextreading": "next_reading",
 }
 
 
@@ -92,21 +92,13 @@ class TokenForm(forms.Form):
     def apply_api_errors(self, field_errors: dict[str, list[str]], message: str) -> None:
         """Show a 400's messages on the fields they name; the rest (or `message`) on top."""
         for api_name, messages in field_errors.items():
-            name = API_FIELDS.get(api_name) or API_FIELDS.get(_camel(api_name))
+            name = API_FIELDS.get(api_name.casefold())
             if name not in self.fields:
                 name = None
             for text in messages:
                 self.add_error(name, text)
         if not field_errors:
             self.add_error(None, message)
-
-
-def _camel(name: str) -> str:
-    """The API names fields case-insensitively: find ours whatever the case."""
-    for api_name in API_FIELDS:
-        if api_name.casefold() == name.casefold():
-            return api_name
-    return name
 
 
 class OpenBatchForm(TokenForm):
@@ -198,9 +190,6 @@ class EditBatchForm(TokenForm):
         "Batch code", "Required; unique among all batches; at most 255 characters.", required=True
     )
     note = _text("Note", "At most 255 characters; leave empty to remove the note.")
-
-    def cleaned_note(self) -> str | None:
-        return self.cleaned_data["note"] or None
 
 
 class CloseBatchForm(TokenForm):

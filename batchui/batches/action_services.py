@@ -11,8 +11,10 @@ attempt in the activity log before calling the API and completes it after, whate
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from batchui.accounts.roles import CLOSE_ANY_BATCH, CLOSE_BATCH, EDIT_BATCH
 from batchui.accounts.services import api_caller_for, energycap_user_code_of
-from batchui.activity.models import Action, Outcome
+from batchui.activity.models import Action, ActivityEntry, Outcome
 from batchui.activity.services import activity_finish, activity_record, activity_start
 from batchui.batchapi import (
     ApiAuthError,
@@ -37,15 +39,16 @@ from batchui.batchapi import (
     BatchCreate,
     BatchStatus,
     Filter,
+    UserChild,
     get_client,
 )
-from batchui.batchapi.values import parse_batch
 from batchui.batches import idempotency
 
 BUSY_MESSAGE = (
     "This form was already submitted and is still being processed, so nothing more was done. "
     "To see how it ended, submit the form again unchanged in a moment (it is never done twice)."
 )
+CLOSE_REFUSAL = "You may close only your own batches. Ask your team lead to close this one."
 MISMATCH_MESSAGE = (
     "This form was already submitted with other values, so nothing was done with these. "
     "Check the batch list, then submit the form again if it is still needed."
@@ -80,73 +83,30 @@ class ActionOutcome:
         return self.kind is OutcomeKind.SUCCESS
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "message": self.message,
-            "batch": batch_to_json(self.batch) if self.batch else None,
-            "batchId": self.batch_id,
-            "fieldErrors": self.field_errors,
-            "gone": self.gone,
-            "alreadyClosed": self.already_closed,
-            "forbidden": self.forbidden,
-        }
+        """The outcome as JSON values (dates and money as exact text), for `from_record`."""
+        return json.loads(json.dumps(dataclasses.asdict(self), default=str))
 
     @classmethod
     def from_record(cls, action: Action, record: dict[str, Any]) -> ActionOutcome:
-        batch_data = record.get("batch")
-        return cls(
-            action=action,
-            kind=OutcomeKind(record.get("kind", OutcomeKind.UNKNOWN)),
-            message=record.get("message", ""),
-            batch=batch_from_json(batch_data) if batch_data else None,
-            batch_id=record.get("batchId"),
-            field_errors=record.get("fieldErrors") or {},
-            gone=bool(record.get("gone")),
-            already_closed=bool(record.get("alreadyClosed")),
-            forbidden=bool(record.get("forbidden")),
-            replayed=True,
-        )
+        batch = record.get("batch")
+        if batch:
+            creator = batch["created_by"]
+            batch = Batch(
+                **{
+                    **batch,
+                    "batch_status": BatchStatus(batch["batch_status"]),
+                    "start_date": _moment(batch["start_date"]),
+                    "end_date": _moment(batch["end_date"]),
+                    "running_total": Decimal(batch["running_total"]),
+                    "created_by": UserChild(**creator) if creator else None,
+                }
+            )
+        fields = {**record, "kind": OutcomeKind(record["kind"]), "batch": batch or None}
+        return cls(**{**fields, "action": action, "replayed": True, "token_used": False})
 
 
-# --- storing a Batch in a submission record ----------------------------------------------------
-
-
-def batch_to_json(batch: Batch) -> dict[str, Any]:
-    """A BatchResponse-shaped dict (parse_batch reads it back); the money as exact text."""
-    user = batch.created_by
-    return {
-        "batchId": batch.batch_id,
-        "batchCode": batch.batch_code,
-        "batchStatus": batch.batch_status.value,
-        "isOpen": batch.is_open,
-        "startDate": batch.start_date.isoformat() if batch.start_date else None,
-        "endDate": batch.end_date.isoformat() if batch.end_date else None,
-        "billCount": batch.bill_count,
-        "runningTotal": str(batch.running_total),
-        "flagCount": batch.flag_count,
-        "analyzingCount": batch.analyzing_count,
-        "hasImportedBills": batch.has_imported_bills,
-        "hasImportsWithKickout": batch.has_imports_with_kickout,
-        "hasLogs": batch.has_logs,
-        "createdBy": (
-            {"userId": user.user_id, "userCode": user.user_code, "fullName": user.full_name}
-            if user
-            else None
-        ),
-        "dueDate": batch.due_date,
-        "statementDate": batch.statement_date,
-        "nextReading": batch.next_reading,
-        "controlCode": batch.control_code,
-        "invoiceNumber": batch.invoice_number,
-        "accountPeriodName": batch.account_period_name,
-        "accountPeriodNumber": batch.account_period_number,
-        "accountPeriodYear": batch.account_period_year,
-        "note": batch.note,
-    }
-
-
-def batch_from_json(data: dict[str, Any]) -> Batch:
-    return parse_batch({**data, "runningTotal": Decimal(data["runningTotal"])})
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -258,7 +218,7 @@ def open_batches_of(*, user: AbstractBaseUser, api_key: str) -> list[Batch]:
 # --- acting ------------------------------------------------------------------------------------
 
 
-def _outcome_of_error(action: Action, error: BatchApiError, **extra: Any) -> ActionOutcome:
+def _outcome_of_error(action: Action, error: BatchApiError, batch_id: int | None) -> ActionOutcome:
     if isinstance(error, ApiOutcomeUnknown):
         kind = OutcomeKind.UNKNOWN
     elif isinstance(error, ApiValidationError | ApiNotFound | ApiAuthError | ApiForbidden):
@@ -274,14 +234,28 @@ def _outcome_of_error(action: Action, error: BatchApiError, **extra: Any) -> Act
         )
     else:
         kind = OutcomeKind.FAILED
-    field_errors = error.field_errors if isinstance(error, ApiValidationError) else {}
+    invalid = isinstance(error, ApiValidationError)
     return ActionOutcome(
         action=action,
         kind=kind,
         message=error.message,
-        field_errors=field_errors,
+        batch_id=batch_id,
+        field_errors=error.field_errors if invalid else {},
         gone=isinstance(error, ApiNotFound),
-        **extra,
+        already_closed=invalid and action == Action.CLOSE,  # close answers 400 when it was
+    )
+
+
+def _done(action: Action, batch: Batch, message: str, checked: str = "") -> ActionOutcome:
+    """Success; `checked` says what the client found when the API's answer was lost."""
+    if batch.recovered:
+        message += f" (The API's answer was lost; the dashboard checked that it {checked}.)"
+    return ActionOutcome(
+        action=action,
+        kind=OutcomeKind.SUCCESS,
+        message=message,
+        batch=batch,
+        batch_id=batch.batch_id,
     )
 
 
@@ -300,36 +274,31 @@ def _claimed(
     if got.state is idempotency.ClaimState.REPLAY:
         return ActionOutcome.from_record(action, got.result)
     if got.state is idempotency.ClaimState.BUSY:
-        return ActionOutcome(
-            action=action, kind=OutcomeKind.BUSY, message=BUSY_MESSAGE, batch_id=batch_id
-        )
+        return ActionOutcome(action, OutcomeKind.BUSY, BUSY_MESSAGE, batch_id=batch_id)
     return ActionOutcome(
-        action=action,
-        kind=OutcomeKind.REFUSED,
-        message=MISMATCH_MESSAGE,
-        batch_id=batch_id,
-        token_used=True,
+        action, OutcomeKind.REFUSED, MISMATCH_MESSAGE, batch_id=batch_id, token_used=True
     )
 
 
-def _settle(*, token: str, outcome: ActionOutcome, keep: bool) -> ActionOutcome:
-    """Keep the outcome for repeated submissions, or release the token so a retry can act."""
-    if keep:
+def _finish(
+    *, entry: ActivityEntry, outcome: ActionOutcome, token: str, api_key: str
+) -> ActionOutcome:
+    """Complete the log entry. Keep the outcome for repeated submissions when the action happened
+    or may have (an open or close whose answer was lost: repeating it must not act again); else
+    release the token so that a retry can act."""
+    activity_finish(
+        entry=entry,
+        outcome=Outcome(outcome.kind.value),
+        message=outcome.message,
+        batch_id=outcome.batch_id,
+        secret=api_key,
+    )
+    unknown = outcome.kind is OutcomeKind.UNKNOWN and outcome.action != Action.EDIT
+    if outcome.ok or unknown:
         idempotency.complete(token=token, result=outcome.to_record())
     else:
         idempotency.release(token=token)
     return outcome
-
-
-def _keep(outcome: ActionOutcome) -> bool:
-    """Success, and an open or close that may have happened: repeating it must not act again."""
-    if outcome.ok:
-        return True
-    return outcome.kind is OutcomeKind.UNKNOWN and outcome.action != Action.EDIT
-
-
-def _create_changes(data: BatchCreate) -> dict[str, Any]:
-    return {key: value for key, value in data.to_json().items() if key != "batchCode"}
 
 
 def batch_open(
@@ -340,7 +309,7 @@ def batch_open(
     )
     if early is not None:
         return early
-    changes = _create_changes(data)
+    changes = {key: value for key, value in data.to_json().items() if key != "batchCode"}
     if data.close_existing_batch:
         try:
             changes["closedBatches"] = [
@@ -356,30 +325,13 @@ def batch_open(
             data, api_key=api_key, created_by=api_caller_for(user).acts_as
         )
     except BatchApiError as error:
-        outcome = _outcome_of_error(Action.OPEN, error)
+        outcome = _outcome_of_error(Action.OPEN, error, None)
     else:
-        message = f"Batch {batch.batch_code} opened."
-        if batch.recovered:
-            message += " (The API's answer was lost; the dashboard checked that it was opened.)"
+        outcome = _done(Action.OPEN, batch, f"Batch {batch.batch_code} opened.", "was opened")
         if data.close_existing_batch:
-            message += " " + _closed_with_it(
-                user=user, api_key=api_key, expected=changes["closedBatches"]
-            )
-        outcome = ActionOutcome(
-            action=Action.OPEN,
-            kind=OutcomeKind.SUCCESS,
-            message=message,
-            batch=batch,
-            batch_id=batch.batch_id,
-        )
-    activity_finish(
-        entry=entry,
-        outcome=Outcome(outcome.kind.value),
-        message=outcome.message,
-        batch_id=outcome.batch_id,
-        secret=api_key,
-    )
-    return _settle(token=token, outcome=outcome, keep=_keep(outcome))
+            closed = _closed_with_it(user=user, api_key=api_key, expected=changes["closedBatches"])
+            outcome = dataclasses.replace(outcome, message=f"{outcome.message} {closed}")
+    return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
 
 
 def _closed_with_it(*, user: AbstractBaseUser, api_key: str, expected: list[str] | str) -> str:
@@ -430,95 +382,54 @@ def batch_edit(
     )
     try:
         before = batch_fetch(api_key=api_key, batch_id=batch_id)
-        changes = {
+        entry.changes = {
             "batchCode": {"before": before.batch_code, "after": batch_code},
             "note": {"before": before.note, "after": note},
         }
-        entry.changes = changes
         entry.save(update_fields=["changes"])
         batch = get_client().edit_batch(batch_id, batch_code=batch_code, note=note, api_key=api_key)
     except BatchApiError as error:
-        outcome = _outcome_of_error(Action.EDIT, error, batch_id=batch_id)
+        outcome = _outcome_of_error(Action.EDIT, error, batch_id)
     else:
-        outcome = ActionOutcome(
-            action=Action.EDIT,
-            kind=OutcomeKind.SUCCESS,
-            message=f"Batch {batch.batch_code} saved.",
-            batch=batch,
-            batch_id=batch.batch_id,
-        )
-    activity_finish(
-        entry=entry, outcome=Outcome(outcome.kind.value), message=outcome.message, secret=api_key
-    )
-    return _settle(token=token, outcome=outcome, keep=_keep(outcome))
+        outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
+    return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
 
 
 def batch_close_missing(*, user: AbstractBaseUser, batch_id: int, message: str) -> None:
     """Log a close of a batch that turned out not to exist (nothing was sent to close it)."""
     activity_record(
-        user=user,
-        action=Action.CLOSE,
-        outcome=Outcome.REFUSED,
-        message=message,
-        batch_id=batch_id,
+        user=user, action=Action.CLOSE, outcome=Outcome.REFUSED, message=message, batch_id=batch_id
     )
 
 
 def batch_close(*, user: AbstractBaseUser, api_key: str, batch: Batch, token: str) -> ActionOutcome:
     """Close `batch` (as the person saw it when confirming). Refused, and logged, when it is not
     theirs and they may not close others' batches."""
-    early = _claimed(
-        token=token, user=user, action=Action.CLOSE, batch_id=batch.batch_id, values={}
-    )
+    batch_id = batch.batch_id
+    early = _claimed(token=token, user=user, action=Action.CLOSE, batch_id=batch_id, values={})
     if early is not None:
         return early
     if not allowed_to_close(user=user, batch=batch):
-        message = "You may close only your own batches. Ask your team lead to close this one."
         activity_record(
             user=user,
             action=Action.CLOSE,
             outcome=Outcome.REFUSED,
-            message=message,
-            batch_id=batch.batch_id,
+            message=CLOSE_REFUSAL,
+            batch_id=batch_id,
             batch_code=batch.batch_code,
             token=token,
         )
-        outcome = ActionOutcome(
-            action=Action.CLOSE,
-            kind=OutcomeKind.REFUSED,
-            message=message,
-            batch_id=batch.batch_id,
-            forbidden=True,
+        idempotency.release(token=token)
+        return ActionOutcome(
+            Action.CLOSE, OutcomeKind.REFUSED, CLOSE_REFUSAL, batch_id=batch_id, forbidden=True
         )
-        return _settle(token=token, outcome=outcome, keep=False)
     entry = activity_start(
-        user=user,
-        action=Action.CLOSE,
-        batch_id=batch.batch_id,
-        batch_code=batch.batch_code,
-        token=token,
+        user=user, action=Action.CLOSE, batch_id=batch_id, batch_code=batch.batch_code, token=token
     )
     try:
-        closed = get_client().close_batch(batch.batch_id, api_key=api_key)
+        closed = get_client().close_batch(batch_id, api_key=api_key)
     except BatchApiError as error:
-        outcome = _outcome_of_error(
-            Action.CLOSE,
-            error,
-            batch_id=batch.batch_id,
-            already_closed=isinstance(error, ApiValidationError),
-        )
+        outcome = _outcome_of_error(Action.CLOSE, error, batch_id)
     else:
-        message = f"Batch {closed.batch_code} closed."
-        if closed.recovered:
-            message += " (The API's answer was lost; the dashboard checked that it is closed.)"
-        outcome = ActionOutcome(
-            action=Action.CLOSE,
-            kind=OutcomeKind.SUCCESS,
-            message=message,
-            batch=closed,
-            batch_id=closed.batch_id,
-        )
-    activity_finish(
-        entry=entry, outcome=Outcome(outcome.kind.value), message=outcome.message, secret=api_key
-    )
-    return _settle(token=token, outcome=outcome, keep=_keep(outcome))
+        outcome = _done(Action.CLOSE, closed, f"Batch {closed.batch_code} closed.", "is closed")
+    return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)

@@ -47,16 +47,6 @@ def _see_list(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:
     return HttpResponseRedirect(list_url(), status=303)
 
 
-def _problem_page(request: HttpRequest, *, title: str, message: str, status: int) -> HttpResponse:
-    context = {"title": title, "message": message, "list_url": list_url()}
-    return render(request, "batches/actions/problem.html", context, status=status)
-
-
-def _plain(message: str, *, status: int) -> HttpResponse:
-    """An htmx failure: one sentence that app.js shows (in the open dialog, else in #errors)."""
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-
-
 def row_html(request: HttpRequest, batch: Batch) -> str:
     """The batch's row of the list (its <tbody>)."""
     (row,) = batch_rows([batch], user=request.user)
@@ -90,20 +80,6 @@ def _apply_outcome(form: TokenForm, outcome: ActionOutcome) -> None:
         form.renew_token()
 
 
-def _mark_invalid(form: TokenForm) -> None:
-    """Link each invalid input to its error text (aria-describedby) and mark it invalid."""
-    for name in form.errors:
-        if name not in form.fields:
-            continue
-        bound = form[name]
-        described = [f"{bound.auto_id}_error"]
-        if form.fields[name].help_text:
-            described.insert(0, f"{bound.auto_id}_helptext")
-        attrs = form.fields[name].widget.attrs
-        attrs["aria-describedby"] = " ".join(described)
-        attrs["aria-invalid"] = "true"
-
-
 # --- open --------------------------------------------------------------------------------------
 
 
@@ -118,7 +94,6 @@ def _open_preview_context(request: HttpRequest, api_key: str) -> dict:
 def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, part: str):
     """The dialog (htmx) shows at once and loads the preview after (open_preview); the full page,
     for which no script loads anything, has it inline."""
-    _mark_invalid(form)
     context = {"form": form, "in_dialog": wants_fragment(request), "list_url": list_url()}
     if not wants_fragment(request):
         context.update(_open_preview_context(request, api_key))
@@ -176,14 +151,26 @@ def open_preview(request: HttpRequest) -> HttpResponse:
 # --- edit --------------------------------------------------------------------------------------
 
 
-def _edit_form(batch_id: int, *args, **kwargs) -> EditBatchForm:
-    return EditBatchForm(*args, auto_id=f"edit-{batch_id}-%s", **kwargs)
+def _unreadable(request: HttpRequest, batch_id: int, error: BatchApiError) -> HttpResponse:
+    """The batch could not be read: for htmx its row removed when it is gone, else one sentence;
+    a page otherwise."""
+    gone = isinstance(error, ApiNotFound)
+    if wants_fragment(request):
+        if not gone:  # one sentence that app.js shows (in the open dialog, else in #errors)
+            return HttpResponse(error.message, status=502, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(_live(request, error.message))
+        response = reswap(retarget(response, f"#batch-{batch_id}"), "delete")
+        errors = format_html('<div hx-swap-oob="innerHTML:#errors">{}</div>', error.message)
+        response.content += errors.encode()
+        return response
+    title = "Batch not found" if gone else "The batch could not be read"
+    context = {"title": title, "message": error.message, "list_url": list_url()}
+    return render(request, "batches/actions/problem.html", context, status=404 if gone else 502)
 
 
 def _render_edit(
     request: HttpRequest, form: EditBatchForm, *, batch_id: int, batch: Batch | None
 ) -> HttpResponse:
-    _mark_invalid(form)
     form.fields["batch_code"].widget.attrs["data-focus"] = ""
     context = {
         "form": form,
@@ -194,18 +181,7 @@ def _render_edit(
         "list_url": list_url(),
     }
     template = "batches/actions/edit.html"
-    if wants_fragment(request):
-        template += "#row"
-    return render(request, template, context)
-
-
-def _gone_row(request: HttpRequest, batch_id: int, message: str) -> HttpResponse:
-    """htmx: remove the row of a batch that no longer exists and say so."""
-    response = HttpResponse(_live(request, message))
-    response = reswap(retarget(response, f"#batch-{batch_id}"), "delete")
-    errors = format_html('<div hx-swap-oob="innerHTML:#errors">{}</div>', message)
-    response.content += errors.encode()
-    return response
+    return render(request, f"{template}#row" if wants_fragment(request) else template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,24 +189,16 @@ def _gone_row(request: HttpRequest, batch_id: int, message: str) -> HttpResponse
 @permission_required_or_403(EDIT_BATCH)
 def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     api_key = api_key_for(request.user)
+    auto_id = f"edit-{batch_id}-%s"
     if request.method == "GET":
         try:
             batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
-        except ApiNotFound as error:
-            if wants_fragment(request):
-                return _gone_row(request, batch_id, error.message)
-            return _problem_page(
-                request, title="Batch not found", message=error.message, status=404
-            )
         except BatchApiError as error:
-            if wants_fragment(request):
-                return _plain(error.message, status=502)
-            return _problem_page(
-                request, title="The batch could not be read", message=error.message, status=502
-            )
-        form = _edit_form(batch_id, initial={"batch_code": batch.batch_code, "note": batch.note})
+            return _unreadable(request, batch_id, error)
+        initial = {"batch_code": batch.batch_code, "note": batch.note}
+        form = EditBatchForm(initial=initial, auto_id=auto_id)
         return _render_edit(request, form, batch_id=batch_id, batch=batch)
-    form = _edit_form(batch_id, request.POST)
+    form = EditBatchForm(request.POST, auto_id=auto_id)
     if not form.is_valid():
         return _render_edit(request, form, batch_id=batch_id, batch=None)
     outcome = services.batch_edit(
@@ -238,14 +206,13 @@ def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
         api_key=api_key,
         batch_id=batch_id,
         batch_code=form.cleaned_data["batch_code"],
-        note=form.cleaned_note(),
+        note=form.cleaned_data["note"] or None,
         token=form.cleaned_data["token"],
     )
     if outcome.ok and outcome.batch is not None:
         if not wants_fragment(request):
             return _see_list(request, outcome.message, ok=True)
-        html = row_html(request, outcome.batch) + _live(request, outcome.message)
-        return HttpResponse(html)
+        return HttpResponse(row_html(request, outcome.batch) + _live(request, outcome.message))
     _apply_outcome(form, outcome)
     return _render_edit(request, form, batch_id=batch_id, batch=None)
 
@@ -260,43 +227,12 @@ def batch_row(request: HttpRequest, batch_id: int) -> HttpResponse:
         return HttpResponseRedirect(list_url())
     try:
         batch = services.batch_fetch(api_key=api_key_for(request.user), batch_id=batch_id)
-    except ApiNotFound as error:
-        return _gone_row(request, batch_id, error.message)
     except BatchApiError as error:
-        return _plain(error.message, status=502)
+        return _unreadable(request, batch_id, error)
     return HttpResponse(row_html(request, batch))
 
 
 # --- close -------------------------------------------------------------------------------------
-
-REFUSAL = "You may close only your own batches. Ask your team lead to close this one."
-
-
-def _render_close(
-    request: HttpRequest,
-    *,
-    batch_id: int,
-    batch: Batch | None,
-    form: CloseBatchForm | None,
-    part: str,
-    result_message: str = "",
-    extra: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    if form is not None:
-        _mark_invalid(form)
-    context = {
-        "batch": batch,
-        "batch_id": batch_id,
-        "form": form,
-        "result_message": result_message,
-        "in_dialog": wants_fragment(request),
-        "list_url": list_url(),
-    }
-    if wants_fragment(request):
-        html = render_to_string(f"batches/actions/close.html#{part}", context, request=request)
-        return HttpResponse(html + extra, status=status)
-    return render(request, "batches/actions/close.html", context, status=status)
 
 
 def _refreshed_row(request: HttpRequest, api_key: str, batch_id: int) -> str:
@@ -310,95 +246,84 @@ def _refreshed_row(request: HttpRequest, api_key: str, batch_id: int) -> str:
     return oob_row(row_html(request, batch))
 
 
-def _warnings_for(batch: Batch):
-    return [] if batch.batch_status is BatchStatus.CLOSED else services.close_warnings(batch)
-
-
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required_or_403(CLOSE_BATCH)
 def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """GET: the confirmation (a dialog for htmx). POST: the close."""
     api_key = api_key_for(request.user)
-    part = "dialog" if request.method == "GET" else "close-form"
+    posted, fragment = request.method == "POST", wants_fragment(request)
+
+    def render_close(*, batch=None, form=None, result="", extra="", status=200) -> HttpResponse:
+        """The confirmation form, or `result` when there is nothing to confirm; `extra` are
+        out-of-band updates (htmx only)."""
+        context = {
+            "batch": batch,
+            "batch_id": batch_id,
+            "form": form,
+            "result_message": result,
+            "in_dialog": fragment,
+            "list_url": list_url(),
+        }
+        if not fragment:
+            return render(request, "batches/actions/close.html", context, status=status)
+        part = "close-form" if posted else "dialog"
+        html = render_to_string(f"batches/actions/close.html#{part}", context, request=request)
+        return HttpResponse(html + extra, status=status)
+
+    def form_for(batch: Batch | None, data=None) -> CloseBatchForm:
+        """One acknowledgement to tick per warning (none for a batch closed already)."""
+        closed = batch is None or batch.batch_status is BatchStatus.CLOSED
+        warnings = [] if closed else services.close_warnings(batch)
+        return CloseBatchForm(data, warnings=warnings, auto_id=f"close-{batch_id}-%s")
+
     try:
         batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
     except ApiNotFound as error:
-        if request.method == "POST":
+        if posted:
             services.batch_close_missing(
                 user=request.user, batch_id=batch_id, message=error.message
             )
-            if not wants_fragment(request):
+            if not fragment:
                 return _see_list(request, error.message, ok=False)
-        return _render_close(
-            request,
-            batch_id=batch_id,
-            batch=None,
-            form=None,
-            part=part,
-            result_message=error.message,
-            extra=_delete_row(request, batch_id) if wants_fragment(request) else "",
-            status=200 if wants_fragment(request) else 404,
-        )
+        if fragment:
+            return render_close(result=error.message, extra=_delete_row(request, batch_id))
+        return render_close(result=error.message, status=404)
     except BatchApiError as error:
-        if request.method == "GET":
-            if wants_fragment(request):
-                return _plain(error.message, status=502)
-            return _problem_page(
-                request, title="The batch could not be read", message=error.message, status=502
-            )
-        # Keep what was submitted (token and ticked boxes) for a retry.
-        form = CloseBatchForm(request.POST, warnings=[], auto_id=f"close-{batch_id}-%s")
+        if not posted:
+            return _unreadable(request, batch_id, error)
+        form = form_for(None, request.POST)  # what was submitted (token, ticked boxes) is kept
         form.is_valid()
         form.add_error(None, error.message)
-        return _render_close(request, batch_id=batch_id, batch=None, form=form, part=part)
+        return render_close(form=form)
 
-    if not services.allowed_to_close(user=request.user, batch=batch) and request.method == "GET":
-        return forbidden(request, message=REFUSAL)
-
-    if request.method == "GET":
+    if not posted:
+        if not services.allowed_to_close(user=request.user, batch=batch):
+            return forbidden(request, message=services.CLOSE_REFUSAL)
         if batch.batch_status is BatchStatus.CLOSED:
+            extra = oob_row(row_html(request, batch)) if fragment else ""
             message = f"Batch {batch.batch_code} is already closed."
-            extra = oob_row(row_html(request, batch)) if wants_fragment(request) else ""
-            return _render_close(
-                request,
-                batch_id=batch_id,
-                batch=batch,
-                form=None,
-                part=part,
-                result_message=message,
-                extra=extra,
-            )
-        form = CloseBatchForm(warnings=_warnings_for(batch), auto_id=f"close-{batch_id}-%s")
-        return _render_close(request, batch_id=batch_id, batch=batch, form=form, part=part)
+            return render_close(batch=batch, result=message, extra=extra)
+        return render_close(batch=batch, form=form_for(batch))
 
-    form = CloseBatchForm(
-        request.POST, warnings=_warnings_for(batch), auto_id=f"close-{batch_id}-%s"
-    )
+    form = form_for(batch, request.POST)
     if not form.is_valid():
-        return _render_close(request, batch_id=batch_id, batch=batch, form=form, part=part)
+        return render_close(batch=batch, form=form)
     outcome = services.batch_close(
         user=request.user, api_key=api_key, batch=batch, token=form.cleaned_data["token"]
     )
     if outcome.forbidden:
         return forbidden(request, message=outcome.message)
     if outcome.ok and outcome.batch is not None:
-        if not wants_fragment(request):
+        if not fragment:
             return _see_list(request, outcome.message, ok=True)
         return _close_dialog(
             oob_row(row_html(request, outcome.batch)), _live(request, outcome.message)
         )
     if outcome.already_closed or outcome.gone:
-        if not wants_fragment(request):
+        if not fragment:
             return _see_list(request, outcome.message, ok=False)
         extra = _refreshed_row(request, api_key, batch_id) + _live(request, outcome.message)
-        return _render_close(
-            request,
-            batch_id=batch_id,
-            batch=batch,
-            form=None,
-            part=part,
-            result_message=outcome.message,
-            extra=extra,
-        )
+        return render_close(batch=batch, result=outcome.message, extra=extra)
     _apply_outcome(form, outcome)
-    return _render_close(request, batch_id=batch_id, batch=batch, form=form, part=part)
+    return render_close(batch=batch, form=form)

@@ -7,8 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from batchui.batchapi import Filter
@@ -17,8 +16,6 @@ from batchui.batchapi.values import BatchStatus
 
 # The date presets of the quick filters are the API's own shortcut operators.
 DATE_PRESETS: tuple[str, ...] = DATE_SHORTCUTS
-
-Value = str | int | Decimal | bool | date | datetime | BatchStatus
 
 
 @dataclass(frozen=True, slots=True)

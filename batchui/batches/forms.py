@@ -115,11 +115,6 @@ class QuickFilterForm(forms.Form):
                 self.add_error(group, "The “from” date is after the “to” date.")
         return cleaned
 
-    def group_errors(self, group: str) -> list[str]:
-        """Errors of a date group (preset, from, to) shown together next to it."""
-        names = (group, f"{group}_from", f"{group}_to")
-        return [str(error) for name in names for error in self.errors.get(name, [])]
-
 
 NO_USER_CODE = (
     "Your profile has no EnergyCAP user code, so your own batches cannot be told apart. "
@@ -159,10 +154,6 @@ class ConditionRow:
     def hint(self) -> str:
         spec = self.spec
         return VALUE_HINTS[spec.type] if spec else ""
-
-    @property
-    def number(self) -> int:
-        return self.index + 1
 
 
 def condition_rows(data: QueryDict) -> list[ConditionRow]:

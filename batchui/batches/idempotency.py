@@ -54,14 +54,6 @@ def valid_token(token: str) -> bool:
     return bool(TOKEN_PATTERN.fullmatch(token or ""))
 
 
-def default_wait_seconds() -> float:
-    """How long a duplicate waits for the first submission: the API call's own worst case."""
-    configured = getattr(settings, "BATCH_ACTION_WAIT_SECONDS", None)
-    if configured is not None:
-        return float(configured)
-    return float(settings.BATCH_API_TIMEOUT) * 2 + 5
-
-
 class ClaimState(StrEnum):
     OWNED = "owned"  # this submission acts, then calls complete() or release()
     REPLAY = "replay"  # an identical submission already finished: `result` is its outcome
@@ -72,7 +64,6 @@ class ClaimState(StrEnum):
 
 @dataclass(frozen=True)
 class Claim:
-    token: str
     state: ClaimState
     result: dict[str, Any] = field(default_factory=dict)
 
@@ -101,9 +92,10 @@ def claim(
     if not valid_token(token):
         raise ValueError("not a form token")
     bound_to = fingerprint(user=user, action=action, batch_id=batch_id, values=values or {})
-    wait = default_wait_seconds() if wait_seconds is None else wait_seconds
+    # A duplicate waits for the first submission as long as its API calls may take.
+    wait = settings.BATCH_ACTION_WAIT_SECONDS if wait_seconds is None else wait_seconds
     deadline = time.monotonic() + wait
-    _purge_expired()
+    FormSubmission.objects.filter(created__lt=timezone.now() - KEEP_FOR).delete()  # expired
     while True:
         now = timezone.now()
         try:
@@ -115,20 +107,20 @@ def claim(
                     created=now,
                     updated=now,
                 )
-            return Claim(token, ClaimState.OWNED)
+            return Claim(ClaimState.OWNED)
         except IntegrityError:
             pass
         found = FormSubmission.objects.filter(token=token).first()
         if found is None:
             continue  # released by its owner meanwhile: claim it again
         if found.fingerprint != bound_to:
-            return Claim(token, ClaimState.MISMATCH)
+            return Claim(ClaimState.MISMATCH)
         if found.state == SubmissionState.DONE:
-            return Claim(token, ClaimState.REPLAY, dict(found.result))
+            return Claim(ClaimState.REPLAY, dict(found.result))
         if found.updated < now - STALE_AFTER and _take_over(found, now):
-            return Claim(token, ClaimState.OWNED)
+            return Claim(ClaimState.OWNED)
         if time.monotonic() >= deadline:
-            return Claim(token, ClaimState.BUSY)
+            return Claim(ClaimState.BUSY)
         time.sleep(POLL_SECONDS)
 
 
@@ -149,7 +141,3 @@ def complete(*, token: str, result: dict[str, Any]) -> None:
 def release(*, token: str) -> None:
     """Forget the token (nothing changed): submitting the same form again tries again."""
     FormSubmission.objects.filter(token=token).delete()
-
-
-def _purge_expired() -> None:
-    FormSubmission.objects.filter(created__lt=timezone.now() - KEEP_FOR).delete()

@@ -28,8 +28,6 @@ from batchui.batches.forms import (
     FIELD_CHOICES,
     MAX_CONDITIONS,
     PAGE_SIZES,
-    PRESET_CHOICES,
-    STATUS_CHOICES,
     BatchFilterForm,
     Paging,
     SavedViewForm,
@@ -38,22 +36,6 @@ from batchui.batches.forms import (
 )
 from batchui.core.htmx import HtmxHttpRequest, wants_fragment
 from batchui.core.streaming import render_streamed
-
-
-def _date_fields(filters: BatchFilterForm) -> list[dict]:
-    """The opened/closed groups as typed (raw values kept) with their errors."""
-    quick = filters.quick
-    return [
-        {
-            "name": name,
-            "legend": legend,
-            "preset": quick[name].value() or "",
-            "start": quick[f"{name}_from"].value() or "",
-            "end": quick[f"{name}_to"].value() or "",
-            "errors": quick.group_errors(name),
-        }
-        for name, legend in (("opened", "Opened"), ("closed", "Closed"))
-    ]
 
 
 def _announcement(*, result: services.BatchSearchResult | None, api_error) -> str:
@@ -112,11 +94,6 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
         "list_url": list_url,
         "query": query,
         "export_query": query_string,
-        "selected_statuses": request.GET.getlist("status"),
-        "who": request.GET.get("who", ""),
-        "date_fields": _date_fields(filters),
-        "status_choices": STATUS_CHOICES,
-        "preset_choices": PRESET_CHOICES,
         "page_sizes": PAGE_SIZES,
         "field_choices": FIELD_CHOICES,
         "max_conditions": MAX_CONDITIONS,
@@ -153,28 +130,17 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
 def batch_export(request: HtmxHttpRequest) -> HttpResponse:
     caller = api_caller_for(request.user)
     filters = BatchFilterForm(request.GET, user_code=caller.user_code.strip())
-    list_url = reverse("batches:list") + "?" + request.GET.urlencode()
+    context = {"list_url": reverse("batches:list") + "?" + request.GET.urlencode()}
     if not filters.is_valid():
-        return render(
-            request,
-            "batches/export_failed.html",
-            {
-                "message": "The filter has mistakes: fix them in the list first.",
-                "list_url": list_url,
-            },
-            status=400,
-        )
+        context["message"] = "The filter has mistakes: fix them in the list first."
+        return render(request, "batches/export_failed.html", context, status=400)
     rows = services.batch_export_rows(api_key=caller.key, criteria=filters.criteria)
     try:
         header = next(rows)  # fetches the first page: a failure here is a normal error page
     except BatchApiError as error:
         rows.close()
-        return render(
-            request,
-            "batches/export_failed.html",
-            {"message": error.message, "list_url": list_url, "retry_url": request.get_full_path()},
-            status=502,
-        )
+        context.update(message=error.message, retry_url=request.get_full_path())
+        return render(request, "batches/export_failed.html", context, status=502)
     response = StreamingHttpResponse(
         csv_chunks(chain([header], rows)), content_type="text/csv; charset=utf-8"
     )

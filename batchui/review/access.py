@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import hmac
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from batchui.accounts.decorators import NOT_ALLOWED
 from batchui.accounts.responses import forbidden, sign_in_redirect
 from batchui.accounts.roles import VIEW_WIDGET
 from batchui.accounts.services import api_key_for
@@ -24,7 +24,6 @@ INVALID_LINK = (
     "This widget link's token is not valid. Ask the dashboard's administrators for the link."
 )
 NO_KEY = "The widget is not configured: it has no API key to read the figures with."
-NOT_ALLOWED = "Your role does not allow this. Ask your team lead if you need it."
 
 
 class SignInUnlessTokenAccess:
@@ -32,7 +31,7 @@ class SignInUnlessTokenAccess:
 
     Django's LoginRequiredMiddleware reads the view's `login_required` on every request: here it
     is False while WIDGET_ACCESS is "token" (as `login_not_required` would set it; the view then
-    enforces access itself, see `widget_api_key`), and True otherwise, so that with "signed-in"
+    enforces access itself: `widget_api_key`), and True otherwise, so that with "signed-in"
     an anonymous request is sent to sign in before it reaches the view.
     """
 
@@ -54,35 +53,24 @@ def token_matches(given: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-@dataclass(frozen=True, slots=True)
-class WidgetAccess:
-    """The key to read the figures with, or (key None) why the request is refused."""
-
-    api_key: str | None
-    refusal: str = ""
-    status: int = 403
-    sign_in: bool = False
-
-
-def widget_access(request: HttpRequest) -> WidgetAccess:
-    """Decide who is asking. Raises MissingApiKey for a signed-in person without a usable key."""
+def widget_api_key(request: HttpRequest, *, as_json: bool) -> str | HttpResponse:
+    """The key to read the figures with, or the answer that refuses the request. Raises
+    MissingApiKey for a signed-in person without a usable key."""
     if settings.WIDGET_ACCESS == TOKEN_MODE and "token" in request.GET:
         if not token_matches(request.GET["token"]):
-            return WidgetAccess(None, INVALID_LINK)
+            return _refusal(request, INVALID_LINK, 403, as_json=as_json)
         key = settings.WIDGET_API_KEY or settings.ECI_API_KEY
-        return WidgetAccess(key) if key else WidgetAccess(None, NO_KEY, status=503)
+        return key or _refusal(request, NO_KEY, 503, as_json=as_json)
     if not request.user.is_authenticated:
-        return WidgetAccess(None, sign_in=True)
-    if not request.user.has_perm(VIEW_WIDGET):
-        return WidgetAccess(None, NOT_ALLOWED)
-    return WidgetAccess(api_key_for(request.user))
-
-
-def refusal_page(request: HttpRequest, access: WidgetAccess) -> HttpResponse:
-    if access.sign_in:
         return sign_in_redirect(request)
-    if access.status == 403:
-        return forbidden(request, message=access.refusal)
-    return HttpResponse(
-        access.refusal, status=access.status, content_type="text/plain; charset=utf-8"
-    )
+    if not request.user.has_perm(VIEW_WIDGET):
+        return _refusal(request, NOT_ALLOWED, 403, as_json=as_json)
+    return api_key_for(request.user)
+
+
+def _refusal(request: HttpRequest, message: str, status: int, *, as_json: bool) -> HttpResponse:
+    if as_json:
+        return JsonResponse({"error": message}, status=status)
+    if status == 403:
+        return forbidden(request, message=message)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from batchui.batches import idempotency
+from batchui.batches.action_forms import TokenForm
 
 MAX_SELECTION = 500
 
@@ -33,11 +33,6 @@ class BatchIdsField(forms.Field):
         return ids
 
 
-class CloseSelectionForm(forms.Form):
+class CloseSelectionForm(TokenForm):
     batch = BatchIdsField(error_messages={"required": "Select at least one batch to close."})
     confirm = forms.BooleanField(required=False)
-    token = forms.CharField(required=False, max_length=64)
-
-    def clean_token(self) -> str:
-        token = self.cleaned_data.get("token") or ""
-        return token if idempotency.valid_token(token) else idempotency.new_token()

@@ -46,27 +46,45 @@ CACHE_PREFIX = "batchui:review:v1"
 OPEN_OR_PENDING = Filter.where("batchStatus", "one of", BatchStatus.OPEN, BatchStatus.PENDING)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PersonFigures:
-    """One person's open and pending work (or the whole team's, for `ReviewFigures.team`)."""
+    """One person's open and pending work (or the whole team's, for `ReviewFigures.team`),
+    tallied batch by batch by `review_figures`."""
 
     user_id: int | None
     user_code: str
     full_name: str
-    open_count: int
-    pending_count: int
-    bill_count: int
-    total_cost: Decimal
-    flag_count: int
-    analyzing_count: int
-    kickout_count: int  # batches with an import that had bills rejected
-    oldest_open_start: datetime | None
-    oldest_open_days: int | None
-    closed_recently: int
+    open_count: int = 0
+    pending_count: int = 0
+    bill_count: int = 0
+    total_cost: Decimal = Decimal(0)
+    flag_count: int = 0
+    analyzing_count: int = 0
+    kickout_count: int = 0  # batches with an import that had bills rejected
+    oldest_open_start: datetime | None = None
+    oldest_open_days: int | None = None
+    closed_recently: int = 0
 
     @property
     def work_count(self) -> int:
         return self.open_count + self.pending_count
+
+    def add(self, batch: Batch, now: datetime) -> None:
+        if batch.batch_status is BatchStatus.OPEN:
+            self.open_count += 1
+            start = batch.start_date
+            if start is not None and (
+                self.oldest_open_start is None or start < self.oldest_open_start
+            ):
+                self.oldest_open_start = start
+                self.oldest_open_days = _age_days(start, now)
+        else:
+            self.pending_count += 1
+        self.bill_count += batch.bill_count
+        self.total_cost += batch.running_total
+        self.flag_count += batch.flag_count
+        self.analyzing_count += batch.analyzing_count
+        self.kickout_count += batch.has_imports_with_kickout is True
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +145,7 @@ def _owner(batch: Batch) -> tuple[int | None, str, str]:
 def is_ready_to_close(batch: Batch) -> bool:
     """Open, with every bill analyzed, no unresolved flag and no import kickout known (a host
     that does not report kickouts, EnergyCAP 8.2309, shows them as unknown)."""
-    return (
-        batch.batch_status is BatchStatus.OPEN
-        and batch.analyzing_count == 0
-        and batch.flag_count == 0
-        and batch.has_imports_with_kickout is not True
-    )
+    return not not_ready_reason(batch)
 
 
 def _line(batch: Batch, now: datetime) -> BatchLine:
@@ -147,55 +160,6 @@ def _oldest_first(batches: Iterable[Batch]) -> list[Batch]:
         batches,
         key=lambda b: (b.start_date is None, b.start_date or datetime.min, b.batch_id),
     )
-
-
-@dataclass
-class _Tally:
-    user_id: int | None
-    user_code: str
-    full_name: str
-    open_count: int = 0
-    pending_count: int = 0
-    bill_count: int = 0
-    total_cost: Decimal = Decimal(0)
-    flag_count: int = 0
-    analyzing_count: int = 0
-    kickout_count: int = 0
-    oldest_open_start: datetime | None = None
-    closed_recently: int = 0
-
-    def add(self, batch: Batch) -> None:
-        if batch.batch_status is BatchStatus.OPEN:
-            self.open_count += 1
-            start = batch.start_date
-            if start is not None and (
-                self.oldest_open_start is None or start < self.oldest_open_start
-            ):
-                self.oldest_open_start = start
-        else:
-            self.pending_count += 1
-        self.bill_count += batch.bill_count
-        self.total_cost += batch.running_total
-        self.flag_count += batch.flag_count
-        self.analyzing_count += batch.analyzing_count
-        self.kickout_count += batch.has_imports_with_kickout is True
-
-    def frozen(self, now: datetime) -> PersonFigures:
-        return PersonFigures(
-            user_id=self.user_id,
-            user_code=self.user_code,
-            full_name=self.full_name,
-            open_count=self.open_count,
-            pending_count=self.pending_count,
-            bill_count=self.bill_count,
-            total_cost=self.total_cost,
-            flag_count=self.flag_count,
-            analyzing_count=self.analyzing_count,
-            kickout_count=self.kickout_count,
-            oldest_open_start=self.oldest_open_start,
-            oldest_open_days=_age_days(self.oldest_open_start, now),
-            closed_recently=self.closed_recently,
-        )
 
 
 def local_day_start(day: date) -> datetime:
@@ -237,24 +201,24 @@ def review_figures(
             per_day[day] += 1
             closed.append(batch)
 
-    tallies: dict[int | None, _Tally] = {}
+    tallies: dict[int | None, PersonFigures] = {}
 
-    def tally_of(batch: Batch) -> _Tally:
+    def tally_of(batch: Batch) -> PersonFigures:
         user_id, code, name = _owner(batch)
         if user_id not in tallies:
-            tallies[user_id] = _Tally(user_id=user_id, user_code=code, full_name=name)
+            tallies[user_id] = PersonFigures(user_id=user_id, user_code=code, full_name=name)
         return tallies[user_id]
 
-    team = _Tally(user_id=None, user_code="", full_name="Everyone")
+    team = PersonFigures(user_id=None, user_code="", full_name="Everyone")
     for batch in work:
-        tally_of(batch).add(batch)
-        team.add(batch)
+        tally_of(batch).add(batch, now)
+        team.add(batch, now)
     for batch in closed:
         tally_of(batch).closed_recently += 1
         team.closed_recently += 1
 
     people = sorted(
-        (t.frozen(now) for t in tallies.values()),
+        tallies.values(),
         key=lambda p: (-p.work_count, -p.closed_recently, p.full_name.casefold(), p.user_code),
     )
     stale_after = timedelta(days=stale_days)
@@ -270,7 +234,7 @@ def review_figures(
     ready = [b for b in ordered if is_ready_to_close(b)]
     return ReviewFigures(
         people=tuple(people),
-        team=team.frozen(now),
+        team=team,
         stale=tuple(_line(b, now) for b in stale[:list_limit]),
         stale_count=len(stale),
         pending=tuple(_line(b, now) for b in pending[:list_limit]),

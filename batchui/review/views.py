@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -22,7 +22,7 @@ from batchui.batchapi import BatchApiError
 from batchui.batches import idempotency
 from batchui.core.htmx import render_page_or_fragment, wants_fragment
 from batchui.review import charts
-from batchui.review.access import SignInUnlessTokenAccess, refusal_page, widget_access
+from batchui.review.access import SignInUnlessTokenAccess, widget_api_key
 from batchui.review.forms import CloseSelectionForm
 from batchui.review.services import close_selection, review_close_batches, review_snapshot
 from batchui.review.widget import widget_json, widget_snapshot
@@ -48,10 +48,8 @@ def review(request: HttpRequest) -> HttpResponse:
     except BatchApiError as error:
         context["error"] = error.message
     else:
-        if refresh and not wants_fragment(request):
-            response = HttpResponse(status=303)  # after a POST, back to the page with a GET
-            response["Location"] = reverse("review:index")
-            return response
+        if refresh and not wants_fragment(request):  # after a POST, back to the page with a GET
+            return HttpResponseRedirect(reverse("review:index"), status=303)
         figures = snapshot.figures
         context.update(
             snapshot=snapshot,
@@ -95,13 +93,11 @@ def review_close(request: HttpRequest) -> HttpResponse:
 
 
 def _widget(request: HttpRequest, *, as_json: bool) -> HttpResponse:
-    access = widget_access(request)
-    if access.api_key is None:
-        if as_json and not access.sign_in:
-            return JsonResponse({"error": access.refusal}, status=access.status)
-        return refusal_page(request, access)
+    api_key = widget_api_key(request, as_json=as_json)
+    if isinstance(api_key, HttpResponse):
+        return api_key
     try:
-        figures = widget_snapshot(api_key=access.api_key)
+        figures = widget_snapshot(api_key=api_key)
     except BatchApiError as error:
         if as_json:
             return JsonResponse({"error": error.message}, status=503)
@@ -121,19 +117,18 @@ def _widget(request: HttpRequest, *, as_json: bool) -> HttpResponse:
     )
 
 
-@SignInUnlessTokenAccess
-@frameable_by_intranet
-@require_GET
-@never_cache
+def _widget_view(view):
+    """Sign-in unless WIDGET_ACCESS is "token"; framed by the intranet's pages; never cached."""
+    return SignInUnlessTokenAccess(frameable_by_intranet(require_GET(never_cache(view))))
+
+
+@_widget_view
 def widget(request: HttpRequest) -> HttpResponse:
     """The intranet status page; refreshes its figures every minute (htmx)."""
     return _widget(request, as_json=False)
 
 
-@SignInUnlessTokenAccess
-@frameable_by_intranet
-@require_GET
-@never_cache
+@_widget_view
 def widget_data(request: HttpRequest) -> HttpResponse:
     """The widget's figures as JSON."""
     return _widget(request, as_json=True)

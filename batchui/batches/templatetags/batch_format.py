@@ -42,10 +42,3 @@ def when(value: datetime | None) -> SafeString | str:
     return format_html(
         '<time datetime="{}" title="{}">{}</time>', exact, exact, f"{local.day} {local:%b %Y %H:%M}"
     )
-
-
-@register.filter
-def yes_no(value: bool | None) -> str:
-    if value is None:
-        return DASH
-    return "Yes" if value else "No"
