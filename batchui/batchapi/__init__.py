@@ -2,6 +2,9 @@
 
 from batchui.batchapi import get_client, Filter, BatchCreate
 page = get_client().list_batches(filter=Filter.where("isOpen", "equals", True), api_key=key)
+
+The names imported here are the package's interface (pyproject.toml lets ruff know they are
+re-exported).
 """
 
 from batchui.batchapi.client import (
@@ -28,33 +31,3 @@ from batchui.batchapi.errors import (
 from batchui.batchapi.filters import FIELDS, Filter, FilterBuildError
 from batchui.batchapi.retry import RetryPolicy
 from batchui.batchapi.values import Batch, BatchCreate, BatchEdit, BatchPage, BatchStatus, UserChild
-
-__all__ = [
-    "FIELDS",
-    "ApiAuthError",
-    "ApiBadResponse",
-    "ApiForbidden",
-    "ApiNotFound",
-    "ApiOutcomeUnknown",
-    "ApiRateLimited",
-    "ApiResponseTooLarge",
-    "ApiServerError",
-    "ApiTimeout",
-    "ApiUnavailable",
-    "ApiValidationError",
-    "Batch",
-    "BatchApiClient",
-    "BatchApiError",
-    "BatchCreate",
-    "BatchEdit",
-    "BatchPage",
-    "BatchStatus",
-    "Filter",
-    "FilterBuildError",
-    "RetryPolicy",
-    "UserChild",
-    "current_request_id",
-    "deadline_in",
-    "get_client",
-    "time_left",
-]

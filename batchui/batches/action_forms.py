@@ -59,11 +59,10 @@ def _text(label: str, help_text: str, *, required: bool = False) -> forms.CharFi
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
+def _date(label: str, help_text: str) -> forms.DateField:
+    """A date picker that also takes a typed ISO date (2026-03-31)."""
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    return forms.DateField(label=label, help_text=help_text, required=False, widget=widget)
 
 
 class TokenForm(forms.Form):
@@ -109,11 +108,6 @@ class OpenBatchForm(TokenForm):
         required=True,
     )
     note = _text("Note", "A note or comment for the batch; at most 255 characters.")
-    close_existing_batch = forms.BooleanField(
-        label="Close my other open batches",
-        help_text="If you have other batches open, close them before this one is opened.",
-        required=False,
-    )
     account_period_year = forms.IntegerField(
         label="Account period year",
         help_text="Applied as the default to every bill added to this batch. 1900 to 2099.",
@@ -136,38 +130,19 @@ class OpenBatchForm(TokenForm):
         "Invoice number",
         "Applied as the default to every bill added to this batch; at most 255 characters.",
     )
-    due_date = forms.DateField(
-        label="Due date",
-        help_text="Applied as the default to every bill added to this batch.",
-        required=False,
-        widget=DateInput(),
+    due_date = _date("Due date", "Applied as the default to every bill added to this batch.")
+    statement_date = _date(
+        "Statement date", "Applied as the default to every bill added to this batch."
     )
-    statement_date = forms.DateField(
-        label="Statement date",
-        help_text="Applied as the default to every bill added to this batch.",
-        required=False,
-        widget=DateInput(),
+    next_reading = _date(
+        "Next reading",
+        "Next reading date; applied as the default to every bill added to this batch.",
     )
-    next_reading = forms.DateField(
-        label="Next reading",
-        help_text="Next reading date; applied as the default to every bill added to this batch.",
+    close_existing_batch = forms.BooleanField(
+        label="Close my other open batches",
+        help_text="If you have other batches open, close them before this one is opened.",
         required=False,
-        widget=DateInput(),
     )
-
-    field_order = [
-        "batch_code",
-        "note",
-        "account_period_year",
-        "account_period_number",
-        "control_code",
-        "invoice_number",
-        "due_date",
-        "statement_date",
-        "next_reading",
-        "close_existing_batch",
-        "token",
-    ]
 
     def to_create(self) -> BatchCreate:
         data = self.cleaned_data
