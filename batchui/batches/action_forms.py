@@ -59,6 +59,16 @@ def _text(label: str, help_text: str, *, required: bool = False) -> forms.CharFi
     )
 
 
+def _period(label: str, low: int, high: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=f"Applied as the default to every bill added to this batch. {low} to {high}.",
+        required=False,
+        min_value=low,
+        max_value=high,
+    )
+
+
 def _date(label: str, help_text: str) -> forms.DateField:
     """A date picker that also takes a typed ISO date (2026-03-31)."""
     widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -108,20 +118,8 @@ class OpenBatchForm(TokenForm):
         required=True,
     )
     note = _text("Note", "A note or comment for the batch; at most 255 characters.")
-    account_period_year = forms.IntegerField(
-        label="Account period year",
-        help_text="Applied as the default to every bill added to this batch. 1900 to 2099.",
-        required=False,
-        min_value=1900,
-        max_value=2099,
-    )
-    account_period_number = forms.IntegerField(
-        label="Account period number",
-        help_text="Applied as the default to every bill added to this batch. 1 to 12.",
-        required=False,
-        min_value=1,
-        max_value=12,
-    )
+    account_period_year = _period("Account period year", 1900, 2099)
+    account_period_number = _period("Account period number", 1, 12)
     control_code = _text(
         "Control code",
         "Applied as the default to every bill added to this batch; at most 255 characters.",

@@ -143,36 +143,31 @@ class CloseWarning:
 
 def close_warnings(batch: Batch) -> list[CloseWarning]:
     """What should make a person think twice before closing (each needs an acknowledgement)."""
-    warnings = []
-    if batch.analyzing_count > 0:
-        n = batch.analyzing_count
-        warnings.append(
-            CloseWarning(
-                "analyzing",
-                f"{n} bill{'s are' if n != 1 else ' is'} still being analyzed: their audit "
-                "results are not in yet.",
-                "Close it anyway, although bills are still being analyzed",
-            )
-        )
-    if batch.flag_count > 0:
-        n = batch.flag_count
-        warnings.append(
-            CloseWarning(
-                "flags",
-                f"{n} audit flag{'s are' if n != 1 else ' is'} unresolved on this batch's bills.",
-                "Close it anyway, although audit flags are unresolved",
-            )
-        )
-    if batch.has_imports_with_kickout:
-        warnings.append(
-            CloseWarning(
-                "kickouts",
-                "An import into this batch had kickouts: some bills were rejected and are not in "
-                "the batch.",
-                "Close it anyway, although an import had kickouts",
-            )
-        )
-    return warnings
+    bills, flags = batch.analyzing_count, batch.flag_count
+    each = [
+        (
+            bills > 0,
+            "analyzing",
+            f"{bills} bill{'s are' if bills != 1 else ' is'} still being analyzed: their audit "
+            "results are not in yet.",
+            "Close it anyway, although bills are still being analyzed",
+        ),
+        (
+            flags > 0,
+            "flags",
+            f"{flags} audit flag{'s are' if flags != 1 else ' is'} unresolved on this batch's "
+            "bills.",
+            "Close it anyway, although audit flags are unresolved",
+        ),
+        (
+            bool(batch.has_imports_with_kickout),
+            "kickouts",
+            "An import into this batch had kickouts: some bills were rejected and are not in the "
+            "batch.",
+            "Close it anyway, although an import had kickouts",
+        ),
+    ]
+    return [CloseWarning(name, text, ack) for due, name, text, ack in each if due]
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -36,10 +36,7 @@ _TBODY = re.compile(r"<tbody\b", re.IGNORECASE)
 
 
 def list_url() -> str:
-    try:
-        return reverse("batches:list")
-    except NoReverseMatch:
-        return "/batches/"
+    return reverse("batches:list")
 
 
 def _see_list(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:

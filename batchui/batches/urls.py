@@ -1,6 +1,7 @@
-from django.urls import include, path
+from django.urls import path
 
-from batchui.batches import views
+from batchui.batches import actions, views
+from batchui.core import converters  # noqa: F401 - registers <batch_id:...>
 
 app_name = "batches"
 
@@ -9,6 +10,9 @@ urlpatterns = [
     path("export.csv", views.batch_export, name="export"),
     path("views/", views.saved_view_save, name="view_save"),
     path("views/<int:view_id>/delete/", views.saved_view_delete, name="view_delete"),
-    # Open, edit and close live in action_urls (issue 6).
-    path("", include("batchui.batches.action_urls")),
+    path("new/", actions.open_batch, name="open"),
+    path("new/preview/", actions.open_preview, name="open_preview"),
+    path("<batch_id:batch_id>/edit/", actions.edit_batch, name="edit"),
+    path("<batch_id:batch_id>/row/", actions.batch_row, name="row"),
+    path("<batch_id:batch_id>/close/", actions.close_batch, name="close"),
 ]
