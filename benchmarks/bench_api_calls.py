@@ -39,13 +39,14 @@ ALL_PAGES = None  # needed: every page of each listing once (page 1, then the re
 SCREENS = [
     ("list", "the page of batches", 1),
     ("htmx filter", "the filtered page", 1),
-    ("open dialog", "a suggested code from the person's batches; their open batches", 2),
+    ("open dialog", "none: it shows at once, its preview loads after", 0),
+    ("open preview", "a suggested code from the person's batches; their open batches", 2),
     ("open", "the open (POST)", 1),
     ("edit form", "the batch", 1),
     ("edit save", "the batch as it is now (who may edit it); the edit (PUT)", 2),
     ("close confirm", "the batch (its warnings)", 1),
     ("close", "the batch as it is now (who may close it, its warnings); the close (PUT)", 2),
-    ("widget", "four counts and the open batches", 5),
+    ("widget", "three counts and the open batches (which give the Open count)", 4),
     ("export", "every batch: page 1, then the pages that remain", ALL_PAGES),
     ("review, cold", "open and pending, closed recently: page 1 of each, then the rest", ALL_PAGES),
 ]
@@ -126,8 +127,10 @@ def count_screens(api_url: str, lead) -> dict[str, list[dict]]:
         ok(browser.post(path, fields, **HX), f"POST {path}")
 
     screens = {
-        "list": lambda: ok(browser.get("/batches/"), "the list"),
+        # The page streams its results: reading it whole runs the search.
+        "list": lambda: ok(browser.get("/batches/"), "the list").getvalue(),
         "htmx filter": lambda: ok(browser.get("/batches/?status=open&code=a", **HX), "filter"),
+        "open preview": lambda: ok(browser.get("/batches/new/preview/?suggest=1", **HX), "preview"),
         "open dialog": lambda: ok(browser.get("/batches/new/", **HX), "the open dialog"),
     }
     counted: dict[str, list[dict]] = {}

@@ -3,9 +3,9 @@
 The table's header and cells, a row's expanded part and the CSV export all come from COLUMNS:
 
 - `label`: the table's header, or the name in the expanded part;
-- `value`: what the cell shows, a function of the batch (formatted by the `value` partial of
-  batches/list.html according to `kind`);
-- `kind`: code, status, when, count, money, yes_no, kickouts, note or text;
+- `value`: the cell's value, a function of the batch;
+- `kind`: how the cell shows it (`cell()`): code, status, when, count, money, yes_no,
+  kickouts, note or text;
 - `shown`: a column of the table (else it is in the row's expanded part);
 - `csv_header` / `csv_value`: the CSV's header and value, when they differ from the label and
   value. The CSV has every column, in this order.
@@ -21,8 +21,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
 from batchui.batchapi import Batch
 from batchui.batches.action_services import may_close, may_edit
+from batchui.batches.templatetags.batch_format import DASH, count, money, when
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,25 @@ class Column:
 
     def csv(self, batch: Batch) -> str:
         return csv_text((self.csv_value or self.value)(batch))
+
+    def cell(self, batch: Batch) -> str:
+        """The cell as people read it (escaped by the template unless it is markup)."""
+        value = self.value(batch)
+        if value is None or value == "":
+            return DASH
+        show = SHOW.get(self.kind)
+        return show(value) if show else value
+
+
+# How a kind of cell shows its value (the others show it as it is).
+SHOW: dict[str, Callable[[Any], str]] = {
+    "status": lambda v: format_html('<span class="status status-{}">{}</span>', v.lower(), v),
+    "when": when,
+    "count": count,
+    "money": money,
+    "yes_no": lambda v: "Yes" if v else "No",
+    "kickouts": lambda v: mark_safe('<span class="kickouts">Yes</span>') if v else "No",
+}
 
 
 def _creator(attribute: str) -> Callable[[Batch], Any]:
@@ -110,8 +133,8 @@ class BatchRow:
     """What the `row` partial of batches/list.html shows for one batch."""
 
     batch: Batch
-    cells: list[tuple[Column, Any]]  # SHOWN with their values
-    more: list[tuple[Column, Any]]  # MORE with their values
+    cells: list[tuple[Column, str]]  # SHOWN, each with its cell as shown
+    more: list[tuple[Column, str]]  # MORE, the same
     may_edit: bool
     may_close: bool
 
@@ -120,8 +143,8 @@ def batch_rows(batches: Iterable[Batch], *, user: Any) -> list[BatchRow]:
     return [
         BatchRow(
             batch=batch,
-            cells=[(column, column.value(batch)) for column in SHOWN],
-            more=[(column, column.value(batch)) for column in MORE],
+            cells=[(column, column.cell(batch)) for column in SHOWN],
+            more=[(column, column.cell(batch)) for column in MORE],
             may_edit=may_edit(user=user, batch=batch),
             may_close=may_close(user=user, batch=batch),
         )
