@@ -123,6 +123,14 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "health_check_interval": 30}
     )
+# The batch list's rendered rows, in each process's memory (templates/batches/list.html): a row
+# is rendered again when its batch, the person's rights on it or the time zone change.
+CACHES["rows"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "batch-rows",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # Sessions in the database only: a Redis outage must not sign anyone out or fail a page, and a
 # session ended while Redis was unreachable must not come back from the cache afterwards.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")

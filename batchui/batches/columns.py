@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils.html import format_html
@@ -130,21 +131,26 @@ def batch_csv_row(batch: Batch) -> list[str]:
 
 @dataclass(frozen=True)
 class BatchRow:
-    """What the `row` partial of batches/list.html shows for one batch."""
+    """What the `row` partial of batches/list.html shows for one batch. The cells are worked out
+    only when the row is rendered (not when it comes from the rows' cache)."""
 
     batch: Batch
-    cells: list[tuple[Column, str]]  # SHOWN, each with its cell as shown
-    more: list[tuple[Column, str]]  # MORE, the same
     may_edit: bool
     may_close: bool
+
+    @cached_property
+    def cells(self) -> list[tuple[Column, str]]:  # SHOWN, each with its cell as shown
+        return [(column, column.cell(self.batch)) for column in SHOWN]
+
+    @cached_property
+    def more(self) -> list[tuple[Column, str]]:  # MORE, the same
+        return [(column, column.cell(self.batch)) for column in MORE]
 
 
 def batch_rows(batches: Iterable[Batch], *, user: Any) -> list[BatchRow]:
     return [
         BatchRow(
             batch=batch,
-            cells=[(column, column.cell(batch)) for column in SHOWN],
-            more=[(column, column.cell(batch)) for column in MORE],
             may_edit=may_edit(user=user, batch=batch),
             may_close=may_close(user=user, batch=batch),
         )

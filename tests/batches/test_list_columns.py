@@ -7,6 +7,9 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.test import Client
+
+from batchui.accounts.roles import Role
 from batchui.batchapi.values import Batch, BatchStatus
 from batchui.batches.columns import COLUMNS, CSV_HEADER, MORE, SHOWN, TABLE_WIDTH, batch_csv_row
 from tests.simulator.helpers import make_batch
@@ -55,3 +58,42 @@ def test_a_csv_row_of_the_edge_values():
     assert row["Total cost"] == "-12.5"
     assert (row["Is open"], row["Has logs"], row["Kickouts"]) == ("no", "yes", "no")
     assert (row["Bills"], row["Analyzing"], row["Batch ID"]) == ("0", "2", "7")
+
+
+def _row(html: str, batch_id: int) -> str:
+    row = html[html.index(f'<tbody id="batch-{batch_id}"') :]
+    return row[: row.index("</tbody>")]
+
+
+def test_a_cached_row_is_rendered_again_when_its_batch_changes(clerk_client, clerk_api_user):
+    # Rows are kept rendered (settings.CACHES["rows"]); any change to the batch is another key.
+    batch = make_batch(user=clerk_api_user, code="CACHED-1", note="before", bill_count=2)
+    first = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
+    assert "before" in first
+    assert "Close batch CACHED-1" in first
+    batch.note, batch.bill_count, batch.batch_status = "after", 7, "Closed"
+    batch.save()
+    again = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
+    assert "after" in again
+    assert "before" not in again
+    assert "status-closed" in again
+    assert "Close batch CACHED-1" not in again
+
+
+def test_a_cached_row_follows_the_persons_rights_and_time_zone(
+    make_person, clerk_client, clerk_api_user, settings
+):
+    batch = make_batch(
+        user=clerk_api_user, code="CACHED-2", start_date=datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    )
+    mine = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
+    assert "Close batch CACHED-2" in mine
+    viewer = Client()
+    viewer.force_login(make_person(Role.VIEWER, username="vera", code="VVIEW"))
+    theirs = _row(viewer.get("/batches/").getvalue().decode(), batch.batch_id)
+    assert "Close batch CACHED-2" not in theirs
+    assert "Edit batch CACHED-2" not in theirs
+    settings.TIME_ZONE = "America/New_York"
+    shifted = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
+    assert "1 Jun 2026 08:00" in shifted
+    assert "1 Jun 2026 12:00" in mine
