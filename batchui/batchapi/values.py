@@ -32,11 +32,11 @@ class BatchStatus(enum.StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> BatchStatus:
-        folded = value.strip().casefold()
-        for status in cls:
-            if status.value.casefold() == folded:
-                return status
-        raise ValueError(f"unknown batch status {value[:20]!r}")
+        """The status whatever its letter case (the docs write them lower case)."""
+        try:
+            return cls(value.strip().title())
+        except ValueError:
+            raise ValueError(f"unknown batch status {value[:20]!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
