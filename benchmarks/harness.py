@@ -249,11 +249,16 @@ class Servers(contextlib.ExitStack):
             manage(env, "seed_batches", "--count", str(count), "--seed", str(seed))
         return self.serve_simulator(env), key, env
 
-    def serve_simulator(self, env: dict[str, str]) -> str:
-        """`runsimulator` on the (migrated) database of `env`; its URL."""
+    def serve_simulator(self, env: dict[str, str], *, workers: int = 2) -> str:
+        """The simulator on the (migrated) database of `env`, under gunicorn with `workers`
+        processes (benchmarks/simulator_wsgi.py); its URL."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        args = [sys.executable, "manage.py", "runsimulator", f"127.0.0.1:{port}"]
+        args = [
+            sys.executable, "-m", "gunicorn", "benchmarks.simulator_wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "8",
+            "--worker-class", "gthread", "--no-control-socket", "--log-level", "warning",
+        ]  # fmt: skip
         self.start("simulator", args, env, ready=f"{url}/api/v3/batch")
         return url
 
