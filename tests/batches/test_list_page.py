@@ -400,3 +400,10 @@ def test_rows_being_edited_show_no_mistakes_yet(clerk_client, three):
     html = clerk_client.get("/batches/", query, headers=ROWS).getvalue().decode()
     assert "Choose an operator." not in html
     assert "has-error" not in html
+
+
+def test_no_template_syntax_leaks_into_the_page(clerk_client, three):
+    # A {# comment #} spanning two lines is printed as text: the page must show none.
+    html = clerk_client.get("/batches/?f=billCount&op=between&v=1&v2=5").getvalue().decode()
+    for mark in ("{#", "#}", "{%", "%}", "{{", "}}"):
+        assert mark not in html, mark
