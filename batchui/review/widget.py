@@ -19,20 +19,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from batchui.batchapi import BatchApiError, BatchStatus, Filter, get_client
+from batchui.batchapi import Batch, BatchApiError, BatchStatus, Filter, get_client
 from batchui.review.services import REVIEW_WORKERS, cache_key, local_day_start
 
+# The figures' cache key names their shape: figures cached by another release are not read.
+CACHE_KIND = "widget-figures"
 # How long the last good figures stay in the cache, to be shown (as such) while the API is down.
 KEEP_LAST_SECONDS = 24 * 60 * 60
-
-
-@dataclass(frozen=True, slots=True)
-class OldestOpen:
-    batch_id: int
-    batch_code: str
-    start_date: datetime
-    age_days: int
-    full_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +34,8 @@ class WidgetFigures:
     pending_count: int
     closed_count: int
     open_total_cost: Decimal
-    oldest_open: OldestOpen | None
+    oldest_open: Batch | None  # with a start date
+    oldest_age_days: int | None
     closed_today: int
     fetched_at: datetime
     from_cache: bool = False
@@ -81,19 +75,8 @@ def widget_fetch(*, api_key: str, now: datetime) -> WidgetFigures:
         pending_count=pending_count,
         closed_count=closed_count,
         open_total_cost=total,
-        oldest_open=(
-            OldestOpen(
-                batch_id=oldest.batch_id,
-                batch_code=oldest.batch_code,
-                start_date=oldest.start_date,
-                age_days=max(0, (now - oldest.start_date).days),
-                full_name=(oldest.created_by.full_name or oldest.created_by.user_code or "")
-                if oldest.created_by
-                else "",
-            )
-            if oldest is not None and oldest.start_date is not None
-            else None
-        ),
+        oldest_open=oldest,
+        oldest_age_days=max(0, (now - oldest.start_date).days) if oldest else None,
         closed_today=closed_today,
         fetched_at=now,
     )
@@ -105,7 +88,7 @@ def widget_snapshot(
     """The widget's figures: the cached ones while fresh (unless `refresh`), else read again; when
     they cannot be read, the last good ones with `problem` set. Raises BatchApiError without any."""
     now = now or timezone.now()
-    key = cache_key(kind="widget", api_key=api_key)
+    key = cache_key(kind=CACHE_KIND, api_key=api_key)
     cached = cache.get(key)
     cached = (
         dataclasses.replace(cached, from_cache=True) if isinstance(cached, WidgetFigures) else None
@@ -126,6 +109,7 @@ def widget_snapshot(
 def widget_json(figures: WidgetFigures) -> dict[str, Any]:
     """The JSON twin of the widget (money as a decimal string, dates in ISO 8601 with offset)."""
     oldest = figures.oldest_open
+    creator = oldest.created_by if oldest else None
     data = {
         "asOf": figures.fetched_at.isoformat(),
         "counts": {
@@ -139,8 +123,8 @@ def widget_json(figures: WidgetFigures) -> dict[str, Any]:
                 "batchId": oldest.batch_id,
                 "batchCode": oldest.batch_code,
                 "startDate": oldest.start_date.isoformat(),
-                "ageDays": oldest.age_days,
-                "createdBy": oldest.full_name,
+                "ageDays": figures.oldest_age_days,
+                "createdBy": (creator.full_name or creator.user_code or "") if creator else "",
             }
             if oldest
             else None

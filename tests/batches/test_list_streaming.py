@@ -120,15 +120,15 @@ def test_a_message_shown_on_a_streamed_page_is_shown_once(clerk_client):
     assert "Saved the view" not in again.getvalue().decode()
 
 
-def test_a_full_page_of_rows_costs_the_dashboard_four_queries_at_most(
+def test_a_full_page_of_rows_costs_the_dashboard_five_queries_at_most(
     host, clerk_client, django_assert_max_num_queries
 ):
-    # The session (none when a shared cache holds it); the person with their profile (key, user
-    # code); their permissions; their saved views. No more for 50 rows, whose Close button
-    # depends on who created each batch.
+    # The session; the person with their profile (key, user code); their permissions (their own
+    # and their groups', as Django's ModelBackend reads them); their saved views. No more for 50
+    # rows, whose Close button depends on who created each batch.
     batches = [api_batch(number, f"MINE-{number}") for number in range(50, 0, -1)]
     host.add(responses.GET, LIST_URL, json=batches, headers=paging_headers(50))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         html = clerk_client.get("/batches/", {"status": "open"}).getvalue().decode()
     assert html.count("data-close-button") == 50  # the clerk's own: each one may be closed
 

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from batchui.accounts.roles import Role
 from batchui.review.services import cache_key
+from batchui.review.widget import CACHE_KIND
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser
 from tests.browser.conftest import SCREENSHOTS, sign_in
@@ -143,7 +144,7 @@ def test_the_widget_shows_its_last_figures_while_the_api_is_down(page: Page, wid
 
     # Five minutes later (the figures read then are no longer fresh) the API is down: the minute
     # refresh cannot read them again, so the last ones stay, with their age and a notice.
-    key = cache_key(kind="widget", api_key=api_key)
+    key = cache_key(kind=CACHE_KIND, api_key=api_key)
     figures = cache.get(key)
     cache.set(key, dataclasses.replace(figures, fetched_at=figures.fetched_at - FIVE_MINUTES))
     make_batch(user=ApiUser.objects.get(user_code="INTRANET"), code="WALL_NEW")
