@@ -87,20 +87,32 @@ def test_filter_page_back_forward_and_reload(live_server, list_page: Page):
     expect(page.get_by_label("Batch code contains")).to_have_value("maint")
 
 
+def rows_from_server(page: Page, action) -> None:
+    """Do `action`, which asks the server for the condition rows, and wait until htmx has put
+    them in place (and set them up): acting on the rows before that would act on the old ones."""
+    with page.expect_response(
+        lambda response: response.request.headers.get("hx-target") == "condition-rows"
+    ):
+        action()
+    expect(
+        page.locator("#condition-rows.htmx-settling, #condition-rows .htmx-added")
+    ).to_have_count(0)
+
+
 def test_advanced_filter_with_between_and_one_of(live_server, list_page: Page):
     page = list_page
     page.get_by_label("Open", exact=True).check()
     expect(count_text(page)).to_have_text("1–50 of 120 batches")
-    page.locator("#cond-0-f").select_option("billCount")
+    rows_from_server(page, lambda: page.locator("#cond-0-f").select_option("billCount"))
     page.locator("#cond-0-op").select_option("between")
     expect(page.locator("#cond-0-v2")).to_be_visible()
     # Operators follow the field's type: a boolean field offers "equals" only.
-    page.get_by_role("button", name="Add condition").click()
+    rows_from_server(page, page.get_by_role("button", name="Add condition").click)
     row = page.locator("[data-condition]").nth(1)
     expect(row.get_by_label("Field")).to_be_focused()
-    row.get_by_label("Field").select_option("isOpen")
+    rows_from_server(page, lambda: row.get_by_label("Field").select_option("isOpen"))
     expect(row.get_by_label("Operator").locator("option")).to_have_count(2)
-    row.get_by_label("Field").select_option("batchCode")
+    rows_from_server(page, lambda: row.get_by_label("Field").select_option("batchCode"))
     row.get_by_label("Operator").select_option("one of")
     expect(row.get_by_label("and (between only)")).to_be_hidden()
     page.locator("#cond-0-v").fill("5")
