@@ -30,6 +30,10 @@ class Profile(models.Model):
     # The EnergyCAP user code the key acts as, when known (set by `dashboard_user`); it lets later
     # screens tell a person's own batches (createdBy.userCode) from others'.
     energycap_user_code = models.CharField(max_length=64, blank=True, default="")
+    # The person's time zone (an IANA name); "" means settings.TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    # The batch list's columns the person chose (column keys, in order); [] means the defaults.
+    list_columns = models.JSONField(default=list, blank=True)
 
     class Meta:
         default_permissions = ()

@@ -42,7 +42,13 @@ def simulator_key_link(
     With reuse_working_key, a stored key that already belongs to that API user is kept.
     """
     full_name = user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
-    permissions = {"can_view": True, "can_create": role in (Role.CLERK, Role.LEAD)}
+    # EnergyCAP's BillsAndBatches permissions matching the role's (see roles.py).
+    permissions = {
+        "can_view": True,
+        "can_create": role in (Role.CLERK, Role.LEAD),
+        "can_manage": role is Role.LEAD,
+        "can_delete": role in (Role.CLERK, Role.LEAD),
+    }
     api_user, _ = ApiUser.objects.update_or_create(
         user_code=user_code,
         defaults=permissions,

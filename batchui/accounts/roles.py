@@ -21,6 +21,13 @@ PERMISSIONS: dict[str, str] = {
     "close_batch": "Close a batch (own batches)",
     "close_any_batch": "Close anyone's batch",
     "view_review": "See the team review screen",
+    # EnergyCAP's status change: Create for one's own batches and to reopen anyone's pending batch
+    # (it becomes the person's); Manage to mark someone else's batch pending.
+    "change_batch_status": "Mark own batches pending, reopen pending batches",
+    "pend_any_batch": "Mark anyone's batch pending",
+    # Deleting removes the batch and its bills; the dashboard offers it only for empty batches.
+    "delete_batch": "Delete an empty batch (own batches)",
+    "delete_any_batch": "Delete anyone's empty batch",
 }
 
 
@@ -36,6 +43,10 @@ EDIT_BATCH = _perm("edit_batch")
 CLOSE_BATCH = _perm("close_batch")
 CLOSE_ANY_BATCH = _perm("close_any_batch")
 VIEW_REVIEW = _perm("view_review")
+CHANGE_BATCH_STATUS = _perm("change_batch_status")
+PEND_ANY_BATCH = _perm("pend_any_batch")
+DELETE_BATCH = _perm("delete_batch")
+DELETE_ANY_BATCH = _perm("delete_any_batch")
 
 
 class Role(StrEnum):
@@ -45,8 +56,8 @@ class Role(StrEnum):
 
 
 _READ = ("view_batches", "export_batches", "view_widget")
-_CLERK = (*_READ, "open_batch", "edit_batch", "close_batch")
-_LEAD = (*_CLERK, "close_any_batch", "view_review")
+_CLERK = (*_READ, "open_batch", "edit_batch", "close_batch", "change_batch_status", "delete_batch")
+_LEAD = (*_CLERK, "close_any_batch", "view_review", "pend_any_batch", "delete_any_batch")
 
 # Role -> permission codenames (of app `accounts`). A person has one role: one group.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {

@@ -10,6 +10,9 @@ class Action(models.TextChoices):
     OPEN = "open", "Open"
     EDIT = "edit", "Edit"
     CLOSE = "close", "Close"
+    PENDING = "pending", "Mark pending"
+    REOPEN = "reopen", "Reopen"
+    DELETE = "delete", "Delete"
 
 
 class Outcome(models.TextChoices):
