@@ -22,7 +22,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from batchui.accounts.roles import CLOSE_ANY_BATCH, CLOSE_BATCH, EDIT_BATCH
+from batchui.accounts.roles import (
+    CHANGE_BATCH_STATUS,
+    CLOSE_ANY_BATCH,
+    CLOSE_BATCH,
+    DELETE_ANY_BATCH,
+    DELETE_BATCH,
+    EDIT_BATCH,
+    PEND_ANY_BATCH,
+)
 from batchui.accounts.services import api_caller_for, energycap_user_code_of
 from batchui.activity.models import Action, ActivityEntry, Outcome
 from batchui.activity.services import activity_finish, activity_record, activity_start
@@ -132,6 +140,37 @@ def allowed_to_close(*, user: AbstractBaseUser, batch: Batch) -> bool:
 def may_close(*, user: AbstractBaseUser, batch: Batch) -> bool:
     """Whether to offer Close: allowed, and the batch is not closed already."""
     return batch.batch_status is not BatchStatus.CLOSED and allowed_to_close(user=user, batch=batch)
+
+
+def allowed_to_mark_pending(*, user: AbstractBaseUser, batch: Batch) -> bool:
+    """EnergyCAP: Create for one's own batch, Manage (PEND_ANY_BATCH) for anyone's."""
+    if user.has_perm(PEND_ANY_BATCH):
+        return True
+    return user.has_perm(CHANGE_BATCH_STATUS) and owns(user=user, batch=batch)
+
+
+def may_mark_pending(*, user: AbstractBaseUser, batch: Batch) -> bool:
+    """Whether to offer Mark pending: only an Open batch can become Pending."""
+    return batch.batch_status is BatchStatus.OPEN and allowed_to_mark_pending(
+        user=user, batch=batch
+    )
+
+
+def may_reopen(*, user: AbstractBaseUser, batch: Batch) -> bool:
+    """Whether to offer Reopen: a Pending batch, anyone's (EnergyCAP: Create; someone else's
+    batch becomes the person's)."""
+    return batch.batch_status is BatchStatus.PENDING and user.has_perm(CHANGE_BATCH_STATUS)
+
+
+def allowed_to_delete(*, user: AbstractBaseUser, batch: Batch) -> bool:
+    if user.has_perm(DELETE_ANY_BATCH):
+        return True
+    return user.has_perm(DELETE_BATCH) and owns(user=user, batch=batch)
+
+
+def may_delete(*, user: AbstractBaseUser, batch: Batch) -> bool:
+    """Whether to offer Delete: only a batch with no bills (a delete takes its bills with it)."""
+    return batch.bill_count == 0 and allowed_to_delete(user=user, batch=batch)
 
 
 @dataclass(frozen=True)
