@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
@@ -28,7 +27,8 @@ from batchui.batchapi import ApiNotFound, Batch, BatchApiError, BatchStatus
 from batchui.batches import action_services as services
 from batchui.batches.action_forms import CloseBatchForm, EditBatchForm, OpenBatchForm, TokenForm
 from batchui.batches.action_services import ActionOutcome, OutcomeKind
-from batchui.batches.columns import TABLE_WIDTH, batch_rows
+from batchui.batches.columns import batch_rows, shown_columns
+from batchui.batches.views import result_count_update
 from batchui.core.htmx import wants_fragment
 
 OOB = "batches/actions/_oob.html"
@@ -47,7 +47,7 @@ def _see_list(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:
 def row_html(request: HttpRequest, batch: Batch) -> str:
     """The batch's row of the list (its <tbody>)."""
     (row,) = batch_rows([batch], user=request.user)
-    context = {"row": row, "table_width": TABLE_WIDTH}
+    context = {"row": row, "table_width": row.width}
     return render_to_string("batches/list.html#row", context, request=request)
 
 
@@ -56,8 +56,12 @@ def oob_row(html: str) -> str:
     return _TBODY.sub('<tbody hx-swap-oob="true"', html, count=1)
 
 
-def _live(request: HttpRequest, message: str) -> str:
-    return render_to_string(f"{OOB}#live", {"message": message}, request=request)
+def _live(request: HttpRequest, message: str, *, error: bool = False) -> str:
+    """The outcome announced (#live), shown in a toast (an error's styled as one), and the list's
+    count as it is now."""
+    context = {"message": message, "error": error}
+    live = render_to_string(f"{OOB}#live", context, request=request)
+    return live + result_count_update(request)
 
 
 def _delete_row(request: HttpRequest, batch_id: int) -> str:
@@ -155,11 +159,8 @@ def _unreadable(request: HttpRequest, batch_id: int, error: BatchApiError) -> Ht
     if wants_fragment(request):
         if not gone:  # one sentence that app.js shows (in the open dialog, else in #errors)
             return HttpResponse(error.message, status=502, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(_live(request, error.message))
-        response = reswap(retarget(response, f"#batch-{batch_id}"), "delete")
-        errors = format_html('<div hx-swap-oob="innerHTML:#errors">{}</div>', error.message)
-        response.content += errors.encode()
-        return response
+        response = HttpResponse(_live(request, error.message, error=True))  # an error toast
+        return reswap(retarget(response, f"#batch-{batch_id}"), "delete")
     title = "Batch not found" if gone else "The batch could not be read"
     context = {"title": title, "message": error.message, "list_url": list_url()}
     return render(request, "batches/actions/problem.html", context, status=404 if gone else 502)
@@ -174,7 +175,7 @@ def _render_edit(
         "batch": batch,
         "batch_id": batch_id,
         "batch_id_text": str(batch_id),
-        "colspan": TABLE_WIDTH,
+        "colspan": len(shown_columns(request.user)) + 1,
         "list_url": list_url(),
     }
     template = "batches/actions/edit.html"
@@ -320,7 +321,9 @@ def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     if outcome.already_closed or outcome.gone:
         if not fragment:
             return _see_list(request, outcome.message, ok=False)
-        extra = _refreshed_row(request, api_key, batch_id) + _live(request, outcome.message)
+        extra = _refreshed_row(request, api_key, batch_id) + _live(
+            request, outcome.message, error=True
+        )
         return render_close(batch=batch, result=outcome.message, extra=extra)
     _apply_outcome(form, outcome)
     return render_close(batch=batch, form=form)

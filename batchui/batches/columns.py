@@ -6,7 +6,8 @@ The table's header and cells, a row's expanded part and the CSV export all come 
 - `value`: the cell's value, a function of the batch;
 - `kind`: how the cell shows it (`cell()`): code, status, when, count, money, yes_no,
   kickouts, note or text;
-- `shown`: a column of the table (else it is in the row's expanded part);
+- `shown`: a column of the table by default (else it is in the row's expanded part); a person
+  may choose others (Profile.list_columns holds their keys, `shown_columns()` reads them);
 - `csv_header` / `csv_value`: the CSV's header and value, when they differ from the label and
   value. The CSV has every column, in this order.
 
@@ -24,7 +25,9 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 
+from batchui.accounts.services import profile_of
 from batchui.batchapi import Batch
 from batchui.batches.action_services import may_close, may_edit
 from batchui.batches.templatetags.batch_format import DASH, count, money, when
@@ -42,6 +45,11 @@ class Column:
     @property
     def header(self) -> str:
         return self.csv_header or self.label
+
+    @property
+    def key(self) -> str:
+        """The column's name in a person's choice of columns (Profile.list_columns)."""
+        return slugify(self.label)
 
     @property
     def numeric(self) -> bool:
@@ -84,14 +92,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("Status", lambda b: b.batch_status.value, "status", True),
     Column("Created by", _creator_name, shown=True, csv_value=_creator("full_name")),
     Column("Opened", lambda b: b.start_date, "when", True),
-    Column("Closed", lambda b: b.end_date, "when", True),
+    Column("Closed", lambda b: b.end_date, "when"),
     Column("Bills", lambda b: b.bill_count, "count", True),
     Column("Total cost", lambda b: b.running_total, "money", True),
     Column("Flags", lambda b: b.flag_count, "count", True),
     Column("Analyzing", lambda b: b.analyzing_count, "count", True),
-    Column("Kickouts", lambda b: b.has_imports_with_kickout, "kickouts", True),
-    Column("Account period", lambda b: b.account_period_name, shown=True),
-    Column("Due date", lambda b: b.due_date, shown=True),
+    Column("Kickouts", lambda b: b.has_imports_with_kickout, "kickouts"),
+    Column("Account period", lambda b: b.account_period_name),
+    Column("Due date", lambda b: b.due_date),
     Column("Batch ID", lambda b: b.batch_id),
     Column("Created by user code", _creator("user_code")),
     Column("Created by user ID", _creator("user_id")),
@@ -106,10 +114,34 @@ COLUMNS: tuple[Column, ...] = (
     Column("Has logs", lambda b: b.has_logs, "yes_no"),
     Column("Note", lambda b: b.note, "note"),
 )
-SHOWN = tuple(column for column in COLUMNS if column.shown)
-MORE = tuple(column for column in COLUMNS if not column.shown)
-TABLE_WIDTH = len(SHOWN) + 1  # and the actions
+SHOWN = tuple(column for column in COLUMNS if column.shown)  # the defaults
+BY_KEY = {column.key: column for column in COLUMNS}
+CODE = COLUMNS[0]  # always shown: it heads the row (and holds its disclosure button)
 CSV_HEADER = [column.header for column in COLUMNS]
+
+
+def chosen_columns(keys: Iterable[object]) -> tuple[Column, ...]:
+    """The columns of these keys, in the table's order, the code first; unknown keys are ignored,
+    and a choice of none (or of nothing known) is the defaults."""
+    wanted = {key for key in keys if isinstance(key, str) and key in BY_KEY}
+    if not wanted - {CODE.key}:
+        return SHOWN
+    return tuple(column for column in COLUMNS if column is CODE or column.key in wanted)
+
+
+def shown_columns(user: Any) -> tuple[Column, ...]:
+    """The columns this person's table shows (their choice, else the defaults)."""
+    profile = getattr(user, "dashboard_profile", None)  # none for a person without a profile
+    return chosen_columns(profile.list_columns if profile else ())
+
+
+def columns_save(*, user: Any, keys: Iterable[str]) -> tuple[Column, ...]:
+    """Keep the person's choice of columns (the defaults stored as []) and return it."""
+    chosen = chosen_columns(keys)
+    profile = profile_of(user=user)
+    profile.list_columns = [] if chosen == SHOWN else [column.key for column in chosen]
+    profile.save(update_fields=["list_columns"])
+    return chosen
 
 
 def csv_text(value: object) -> str:
@@ -137,22 +169,33 @@ class BatchRow:
     batch: Batch
     may_edit: bool
     may_close: bool
+    shown: tuple[Column, ...] = SHOWN
+
+    @property
+    def columns_key(self) -> str:  # part of the rows' cache key
+        return ",".join(column.key for column in self.shown)
+
+    @property
+    def width(self) -> int:  # the table's columns: the shown ones and the actions
+        return len(self.shown) + 1
 
     @cached_property
-    def cells(self) -> list[tuple[Column, str]]:  # SHOWN, each with its cell as shown
-        return [(column, column.cell(self.batch)) for column in SHOWN]
+    def cells(self) -> list[tuple[Column, str]]:  # the shown columns, each with its cell as shown
+        return [(column, column.cell(self.batch)) for column in self.shown]
 
     @cached_property
-    def more(self) -> list[tuple[Column, str]]:  # MORE, the same
-        return [(column, column.cell(self.batch)) for column in MORE]
+    def more(self) -> list[tuple[Column, str]]:  # the others (the expanded row), the same
+        return [(column, column.cell(self.batch)) for column in COLUMNS if column not in self.shown]
 
 
 def batch_rows(batches: Iterable[Batch], *, user: Any) -> list[BatchRow]:
+    shown = shown_columns(user)
     return [
         BatchRow(
             batch=batch,
             may_edit=may_edit(user=user, batch=batch),
             may_close=may_close(user=user, batch=batch),
+            shown=shown,
         )
         for batch in batches
     ]

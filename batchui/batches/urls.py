@@ -8,6 +8,7 @@ app_name = "batches"
 urlpatterns = [
     path("", views.batch_list, name="list"),
     path("export.csv", views.batch_export, name="export"),
+    path("columns/", views.list_columns, name="columns"),
     path("views/", views.saved_view_save, name="view_save"),
     path("views/<int:view_id>/delete/", views.saved_view_delete, name="view_delete"),
     path("new/", actions.open_batch, name="open"),

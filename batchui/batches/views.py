@@ -9,10 +9,18 @@ from __future__ import annotations
 from datetime import date
 from itertools import chain
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -22,7 +30,7 @@ from batchui.accounts.roles import EXPORT_BATCHES, VIEW_BATCHES
 from batchui.accounts.services import api_caller_for
 from batchui.batchapi import BatchApiError
 from batchui.batches import services
-from batchui.batches.columns import SHOWN, TABLE_WIDTH, batch_rows
+from batchui.batches.columns import COLUMNS, batch_rows, columns_save, shown_columns
 from batchui.batches.export import csv_chunks
 from batchui.batches.forms import (
     FIELD_CHOICES,
@@ -73,46 +81,61 @@ def _results(
     }
 
 
+def _list_context(request: HtmxHttpRequest, data: QueryDict) -> tuple[dict[str, Any], Any]:
+    """What the list shows for these filters (`data`: a query string), and a function that
+    searches and returns what the results partial shows."""
+    caller = api_caller_for(request.user)
+    user_code = caller.user_code.strip()
+    filters = BatchFilterForm(data, user_code=user_code)
+    paging = paging_from(data)
+    query_string = list_query(data)
+    shown = shown_columns(request.user)
+    context = {
+        "filters": filters,
+        "quick": filters.quick,
+        "paging": paging,
+        "user_code": user_code,
+        "list_url": reverse("batches:list"),
+        "query": QueryDict(query_string),
+        "export_query": query_string,
+        "page_sizes": PAGE_SIZES,
+        "field_choices": FIELD_CHOICES,
+        "max_conditions": MAX_CONDITIONS,
+        "columns": shown,
+        "table_width": len(shown) + 1,  # and the actions
+        "column_choices": [(column, column in shown) for column in COLUMNS],
+        "conditions_held": sum(1 for row in filters.rows if not row.blank),
+    }
+
+    def results() -> dict[str, Any]:
+        return _results(request, api_key=caller.key, filters=filters, paging=paging)
+
+    return context, results
+
+
+def _htmx_results(request: HtmxHttpRequest, context: dict[str, Any], results) -> HttpResponse:
+    """The results fragment (the filter's messages out of band), its URL pushed."""
+    response = render(request, "batches/list.html#htmx_results", {**context, **results()})
+    paging = context["paging"]
+    parts = (context["export_query"], f"page={paging.page}" if paging.page > 1 else "")
+    shown = "&".join(part for part in parts if part)
+    list_url = context["list_url"]
+    return push_url(response, f"{list_url}?{shown}" if shown else list_url)
+
+
 @require_GET
 @permission_required_or_403(VIEW_BATCHES)
 def batch_list(request: HtmxHttpRequest) -> HttpResponse:
     """The page (streamed: all but the results at once, the results when the API answered);
     for htmx the results (with the filter's messages out of band), or only the condition rows
     when htmx asks for those (adding, removing or changing a row)."""
-    caller = api_caller_for(request.user)
-    user_code = caller.user_code.strip()
-    filters = BatchFilterForm(request.GET, user_code=user_code)
-    paging = paging_from(request.GET)
-    query_string = list_query(request.GET)
-    query = QueryDict(query_string)
-    list_url = reverse("batches:list")
-    context = {
-        "filters": filters,
-        "quick": filters.quick,
-        "paging": paging,
-        "user_code": user_code,
-        "list_url": list_url,
-        "query": query,
-        "export_query": query_string,
-        "page_sizes": PAGE_SIZES,
-        "field_choices": FIELD_CHOICES,
-        "max_conditions": MAX_CONDITIONS,
-        "columns": SHOWN,
-        "table_width": TABLE_WIDTH,
-    }
-
-    def results() -> dict[str, Any]:
-        return _results(request, api_key=caller.key, filters=filters, paging=paging)
-
+    context, results = _list_context(request, request.GET)
     if wants_fragment(request):
         if request.htmx.target == "condition-rows":
-            for row in filters.rows:  # being edited: mistakes show when the filter is applied
+            for row in context["filters"].rows:  # being edited: mistakes show when applied
                 row.error = ""
             return render(request, "batches/list.html#conditions", context)
-        response = render(request, "batches/list.html#htmx_results", {**context, **results()})
-        parts = (query_string, f"page={paging.page}" if paging.page > 1 else "")
-        shown = "&".join(part for part in parts if part)
-        return push_url(response, f"{list_url}?{shown}" if shown else list_url)
+        return _htmx_results(request, context, results)
     context["saved_views"] = services.saved_view_list(user=request.user)
     context["built_in_views"] = services.BUILT_IN_VIEWS
     return render_streamed(
@@ -123,6 +146,23 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
         context=context,
         later=results,
     )
+
+
+def result_count_update(request: HttpRequest) -> str:
+    """For an action's answer to the list page: the page's count (#result-count) out of band,
+    from a fresh search with the page's own filters and page (htmx sends its URL); "" for
+    another page, or when the count cannot be known (mistaken filters, the API failing)."""
+    page_url = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if page_url.path != reverse("batches:list"):
+        return ""
+    context, results = _list_context(request, QueryDict(page_url.query))
+    if not context["filters"].is_valid():
+        return ""
+    found = results()
+    if found["api_error"] is not None:
+        return ""
+    context = {"announcement": found["announcement"], "oob": True}
+    return render_to_string("batches/list.html#count", context, request=request)
 
 
 @require_GET
@@ -185,3 +225,24 @@ def saved_view_delete(request: HtmxHttpRequest, view_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Deleted the view “{deleted.name}”.")
     return _back_to_list(request, list_query(QueryDict(request.POST.get("query", ""))))
+
+
+@require_POST
+@permission_required_or_403(VIEW_BATCHES)
+def list_columns(request: HtmxHttpRequest) -> HttpResponse:
+    """Keep the person's choice of the table's columns (none ticked, or "defaults": the defaults);
+    back to the list with its filters (for htmx: the list's results, in those columns)."""
+    keys = [] if request.POST.get("reset") else request.POST.getlist("columns")
+    chosen = columns_save(user=request.user, keys=keys)
+    message = "The table shows " + ", ".join(column.label for column in chosen) + "."
+    query = list_query(QueryDict(request.POST.get("query", "")))
+    if not request.htmx:
+        messages.success(request, message)
+        url = reverse("batches:list") + (f"?{query}" if query else "")
+        return HttpResponseRedirect(url, status=303)
+    context, results = _list_context(request, QueryDict(query))
+    response = _htmx_results(request, context, results)
+    response.content += render_to_string(
+        "batches/actions/_oob.html#toast", {"message": message}, request=request
+    ).encode()
+    return response

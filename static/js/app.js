@@ -45,4 +45,62 @@
     var target = event.detail.target;
     if (target && target.removeAttribute) target.removeAttribute("aria-busy");
   });
+
+  // --- toasts (base.html's #toasts): an outcome stays on screen; a success leaves after a while
+  // (not while pointed at or focused), an error stays until dismissed. None takes the focus.
+  var TOAST_SECONDS = 8;
+  var MAX_TOASTS = 4;
+
+  function leave(toast) {
+    if (toast.contains(document.activeElement)) {
+      var main = document.getElementById("main");
+      if (main) main.focus({ preventScroll: true });
+    }
+    toast.remove();
+  }
+
+  function laterLeave(toast) {
+    window.setTimeout(function () {
+      if (!document.body.contains(toast)) return;
+      if (toast.matches(":hover, :focus-within")) { laterLeave(toast); return; }
+      leave(toast);
+    }, TOAST_SECONDS * 1000);
+  }
+
+  function enhanceToasts() {
+    var region = document.getElementById("toasts");
+    if (!region) return;
+    var toasts = region.querySelectorAll("[data-toast]");
+    for (var i = 0; i < toasts.length; i++) {
+      var toast = toasts[i];
+      if (i >= MAX_TOASTS) { leave(toast); continue; }
+      if (toast.hasAttribute("data-ready")) continue;
+      toast.setAttribute("data-ready", "");
+      var close = toast.querySelector("[data-toast-close]");
+      if (close) close.hidden = false;
+      if (!toast.classList.contains("toast-error")) laterLeave(toast);
+    }
+    var errorsClose = document.querySelector("[data-errors-close]");
+    if (errorsClose) errorsClose.hidden = false;
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest ? event.target.closest("[data-toast-close], [data-errors-close]") : null;
+    if (!close) return;
+    if (close.hasAttribute("data-errors-close")) {
+      var region = document.getElementById("errors");
+      if (region) region.textContent = "";
+      var main = document.getElementById("main");
+      if (main) main.focus({ preventScroll: true });
+      return;
+    }
+    leave(close.closest("[data-toast]"));
+  });
+  document.addEventListener("htmx:oobAfterSwap", enhanceToasts);
+  document.addEventListener("htmx:afterSettle", enhanceToasts);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhanceToasts);
+  } else {
+    enhanceToasts();
+  }
 })();

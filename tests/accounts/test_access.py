@@ -46,6 +46,7 @@ EXPECTED_ACCESS: dict[str, dict] = {
     "batches:list": {"GET": READERS},
     "batches:export": {"GET": READERS},
     "batches:view_save": {"POST": READERS},
+    "batches:columns": {"POST": READERS},
     "batches:view_delete": {"POST": READERS},
     # Issue 6: batch actions and the activity log.
     "batches:open": {"GET": WORKERS, "POST": WORKERS},

@@ -9,26 +9,49 @@ from decimal import Decimal
 
 from django.test import Client
 
+from batchui.accounts.models import Profile
 from batchui.accounts.roles import Role
 from batchui.batchapi.values import Batch, BatchStatus
-from batchui.batches.columns import COLUMNS, CSV_HEADER, MORE, SHOWN, TABLE_WIDTH, batch_csv_row
+from batchui.batches.columns import (
+    COLUMNS,
+    CSV_HEADER,
+    SHOWN,
+    batch_csv_row,
+    chosen_columns,
+    shown_columns,
+)
+from tests.helpers import HTMX
 from tests.simulator.helpers import make_batch
+
+
+def header_labels(html: str) -> list[str]:
+    header = html[html.index("<thead>") : html.index("</thead>")]
+    return re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', header)
+
+
+def check_table(html: str, batch_id: int, shown) -> None:
+    """The header, the row's cells, its expanded part and their width follow `shown`."""
+    width = len(shown) + 1
+    assert header_labels(html) == [*(column.label for column in shown), "Actions"]
+    row = html[html.index(f'<tbody id="batch-{batch_id}"') :]
+    row = row[: row.index("</tbody>")]
+    main, more = row.split('<tr class="batch-more"')
+    assert main.count("<td") + main.count("<th") == width
+    assert f'colspan="{width}"' in more
+    others = [column.label for column in COLUMNS if column not in shown]
+    assert re.findall(r"<dt>([^<]*)</dt>", more) == others
 
 
 def test_the_table_and_its_rows_follow_the_columns(clerk_client, clerk_api_user):
     batch = make_batch(user=clerk_api_user, code="COL-1", note="a note")
     html = clerk_client.get("/batches/").getvalue().decode()
-    header = html[html.index("<thead>") : html.index("</thead>")]
-    assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', header) == [
-        *(column.label for column in SHOWN),
-        "Actions",
-    ]
-    row = html[html.index(f'<tbody id="batch-{batch.batch_id}"') :]
-    row = row[: row.index("</tbody>")]
-    main, more = row.split('<tr class="batch-more"')
-    assert main.count("<td") + main.count("<th") == TABLE_WIDTH
-    assert f'colspan="{TABLE_WIDTH}"' in more
-    assert re.findall(r"<dt>([^<]*)</dt>", more) == [column.label for column in MORE]
+    check_table(html, batch.batch_id, SHOWN)
+
+
+def test_the_defaults_fit_a_laptop():
+    assert [column.label for column in SHOWN] == [
+        "Code", "Status", "Created by", "Opened", "Bills", "Total cost", "Flags", "Analyzing",
+    ]  # fmt: skip
 
 
 def test_the_inline_edit_row_spans_the_table(clerk_client, clerk_api_user):
@@ -36,12 +59,105 @@ def test_the_inline_edit_row_spans_the_table(clerk_client, clerk_api_user):
     html = clerk_client.get(
         f"/batches/{batch.batch_id}/edit/", headers={"HX-Request": "true"}
     ).getvalue()
-    assert f'colspan="{TABLE_WIDTH}"'.encode() in html
+    assert f'colspan="{len(SHOWN) + 1}"'.encode() in html
 
 
-def test_the_csv_has_every_column_the_shown_ones_first():
-    assert CSV_HEADER[: len(SHOWN)] == [column.header for column in SHOWN]
-    assert len(CSV_HEADER) == len(COLUMNS) == len(set(CSV_HEADER))
+def test_the_csv_has_every_column():
+    assert [column.header for column in COLUMNS] == CSV_HEADER
+    assert len(CSV_HEADER) == len(set(CSV_HEADER))
+
+
+def test_a_choice_keeps_the_tables_order_and_the_code_and_ignores_unknown_keys():
+    chosen = chosen_columns(["note", "bogus", "status", 7, "status"])
+    assert [column.key for column in chosen] == ["code", "status", "note"]
+    assert chosen_columns([]) == SHOWN
+    assert chosen_columns(["code", "nope"]) == SHOWN  # nothing beyond the code: the defaults
+
+
+# --- the column chooser --------------------------------------------------------------------
+
+
+def profile_columns(user) -> list:
+    return Profile.objects.get(user=user).list_columns
+
+
+def test_the_chooser_offers_every_column_the_shown_ones_ticked(clerk_client):
+    html = clerk_client.get("/batches/").getvalue().decode()
+    chooser = html[html.index('id="column-chooser"') :]
+    chooser = chooser[: chooser.index("</details>")]
+    assert 'action="/batches/columns/"' in chooser
+    assert "csrfmiddlewaretoken" in chooser
+    ticked = re.findall(r'value="([\w-]+)" id="column-[\w-]+" checked', chooser)
+    assert ticked == [column.key for column in SHOWN]
+    assert len(re.findall(r'name="columns"', chooser)) == len(COLUMNS)
+
+
+def test_choosing_columns_without_javascript(clerk_client, clerk, clerk_api_user):
+    batch = make_batch(user=clerk_api_user, code="COL-3", note="seen")
+    response = clerk_client.post(
+        "/batches/columns/",
+        {"columns": ["status", "note", "no-such-column"], "query": "status=open&code=COL"},
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/batches/?status=open&code=COL"
+    assert profile_columns(clerk) == ["code", "status", "note"]
+    page = clerk_client.get(response["Location"])
+    html = page.getvalue().decode()
+    check_table(html, batch.batch_id, chosen_columns(["status", "note"]))
+    assert "The table shows Code, Status, Note." in html  # the toast after the redirect
+    # The CSV keeps every column.
+    export = clerk_client.get("/batches/export.csv?code=COL-3")
+    header = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.split(",") == CSV_HEADER
+
+
+def test_choosing_columns_with_htmx_answers_the_results(clerk_client, clerk, clerk_api_user):
+    batch = make_batch(user=clerk_api_user, code="COL-4")
+    response = clerk_client.post(
+        "/batches/columns/",
+        {"columns": ["due-date", "bills"], "query": "code=COL-4"},
+        headers={**HTMX, "HX-Target": "results"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_table(html, batch.batch_id, chosen_columns(["bills", "due-date"]))
+    assert 'id="result-count"' in html
+    assert "1–1 of 1 batch" in html  # noqa: RUF001 - the en dash people read
+    assert 'hx-swap-oob="afterbegin:#toasts"' in html
+    assert "The table shows Code, Bills, Due date." in html
+    assert response["HX-Push-Url"] == "/batches/?code=COL-4"
+    assert profile_columns(clerk) == ["code", "bills", "due-date"]
+
+
+def test_the_choice_is_each_persons_own(clerk_client, clerk, make_person, clerk_api_user):
+    batch = make_batch(user=clerk_api_user, code="COL-5")
+    clerk_client.post("/batches/columns/", {"columns": ["note"]})
+    other = Client()
+    other.force_login(make_person(Role.CLERK, username="olga", code="OCLERK"))
+    assert header_labels(other.get("/batches/").getvalue().decode())[:-1] == [
+        column.label for column in SHOWN
+    ]
+    mine = clerk_client.get("/batches/").getvalue().decode()
+    check_table(mine, batch.batch_id, chosen_columns(["note"]))
+    assert shown_columns(type(clerk).objects.get(pk=clerk.pk)) == chosen_columns(["note"])
+
+
+def test_defaults_and_an_empty_choice_store_nothing(clerk_client, clerk):
+    clerk_client.post("/batches/columns/", {"columns": ["note"]})
+    clerk_client.post("/batches/columns/", {"columns": ["note"], "reset": "1"})
+    assert profile_columns(clerk) == []
+    clerk_client.post("/batches/columns/", {"columns": ["bogus"]})
+    assert profile_columns(clerk) == []
+    clerk_client.post("/batches/columns/", {"columns": [c.key for c in SHOWN]})
+    assert profile_columns(clerk) == []
+
+
+def test_the_chooser_needs_a_post_with_the_csrf_token(clerk, clerk_client):
+    assert clerk_client.get("/batches/columns/").status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(clerk)
+    assert strict.post("/batches/columns/", {"columns": ["note"]}).status_code == 403
+    assert profile_columns(clerk) == []
 
 
 def test_a_csv_row_of_the_edge_values():
@@ -78,6 +194,16 @@ def test_a_cached_row_is_rendered_again_when_its_batch_changes(clerk_client, cle
     assert "before" not in again
     assert "status-closed" in again
     assert "Close batch CACHED-1" not in again
+
+
+def test_a_cached_row_follows_the_persons_columns(clerk_client, clerk_api_user):
+    batch = make_batch(user=clerk_api_user, code="CACHED-3", note="in the note")
+    before = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
+    clerk_client.post("/batches/columns/", {"columns": ["note"]})
+    after = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
+    assert "<dt>Note</dt>" in before
+    assert "<dt>Note</dt>" not in after
+    assert "<td>in the note</td>" in after
 
 
 def test_a_cached_row_follows_the_persons_rights_and_time_zone(
