@@ -285,3 +285,18 @@ def test_the_column_chooser_without_javascript(live_server, browser, data):
         expect(page.locator("#batch-table thead th").nth(-2)).to_have_text("Analyzing")
     finally:
         context.close()
+
+
+def test_every_page_of_the_clerk_fits_a_phone(live_server, browser, pages, data):
+    page = at(browser, pages, live_server, PHONE)
+    batch = data["close"].batch_id
+    for path in (
+        "/activity/",
+        "/accounts/profile/",
+        "/batches/new/",
+        f"/batches/{batch}/edit/",
+        f"/batches/{batch}/close/",
+    ):
+        page.goto(live_server.url + path)
+        no_sideways_scroll(page)
+        fits(page, page.locator(".site-header"))
