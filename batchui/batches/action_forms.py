@@ -214,6 +214,25 @@ class EditBatchForm(TokenForm):
         "Batch code", "Required; unique among all batches; at most 255 characters.", required=True
     )
     note = _text("Note", "At most 255 characters; leave empty to remove the note.")
+    # The code and note as the form showed them: the save is refused when they changed since.
+    seen_code = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+    seen_note = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+    @classmethod
+    def of(cls, batch: Batch, **kwargs: Any) -> EditBatchForm:
+        """A fresh form showing the batch as it is."""
+        values = {"batch_code": batch.batch_code, "note": batch.note}
+        seen = {"seen_code": batch.batch_code, "seen_note": batch.note or ""}
+        return cls(initial={**values, **seen}, **kwargs)
+
+    def save_over(self, current: Batch) -> None:
+        """After a conflict: the form now saves what the person typed over the batch as it is
+        ("Save mine anyway"), with a fresh token."""
+        data = self.data.copy()
+        data["seen_code"] = current.batch_code
+        data["seen_note"] = current.note or ""
+        data["token"] = idempotency.new_token()
+        self.data = data
 
 
 class CloseBatchForm(TokenForm):

@@ -86,6 +86,7 @@ class ActionOutcome:
     forbidden: bool = False  # the dashboard refused: not the person's batch
     replayed: bool = False  # the result of an earlier identical submission
     token_used: bool = False  # the form's token belongs to another submission: renew it
+    conflict: bool = False  # an edit refused: the batch changed since the form (batch: as now)
 
     @property
     def ok(self) -> bool:
@@ -453,9 +454,15 @@ def batch_edit(
     batch_id: int,
     batch_code: str,
     note: str | None,
+    seen_code: str,
+    seen_note: str | None,
     token: str,
 ) -> ActionOutcome:
-    """Set a batch's code and note (`note=None` clears it); the log keeps before and after."""
+    """Set a batch's code and note (`note=None` clears it); the log keeps before and after.
+
+    `seen_code` and `seen_note` are the batch's as the person's form showed them: when the batch
+    has changed since (and not to what the person typed), nothing is written and the outcome is a
+    refused `conflict` carrying the batch as it is now."""
     after = {"batchCode": batch_code, "note": note}
     early = _claimed(token=token, user=user, action=Action.EDIT, batch_id=batch_id, values=after)
     if early is not None:
@@ -475,12 +482,30 @@ def batch_edit(
             "note": {"before": before.note, "after": note},
         }
         entry.save(update_fields=["changes"])
-        batch = get_client().edit_batch(batch_id, batch_code=batch_code, note=note, api_key=api_key)
+        if _changed_since(before, seen_code, seen_note) and _changed_since(
+            before, batch_code, note
+        ):
+            message = (
+                f"Batch {before.batch_code} was changed by someone else since you opened this "
+                "form, so nothing was saved. Compare your version with the current one, then "
+                "choose."
+            )
+            outcome = ActionOutcome(
+                Action.EDIT, OutcomeKind.REFUSED, message, before, batch_id, conflict=True
+            )
+        else:
+            batch = get_client().edit_batch(
+                batch_id, batch_code=batch_code, note=note, api_key=api_key
+            )
+            outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
     except BatchApiError as error:
         outcome = _outcome_of_error(Action.EDIT, error, batch_id)
-    else:
-        outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
     return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
+
+
+def _changed_since(batch: Batch, code: str, note: str | None) -> bool:
+    """Whether the batch's code or note differ from these (an empty note is no note)."""
+    return batch.batch_code != code or (batch.note or "") != (note or "")
 
 
 def batch_close_missing(*, user: AbstractBaseUser, batch_id: int, message: str) -> None:

@@ -181,14 +181,22 @@ def _unreadable(request: HttpRequest, batch_id: int, error: BatchApiError) -> Ht
 
 
 def _render_edit(
-    request: HttpRequest, form: EditBatchForm, *, batch_id: int, batch: Batch | None
+    request: HttpRequest,
+    form: EditBatchForm,
+    *,
+    batch_id: int,
+    batch: Batch | None,
+    conflict: ActionOutcome | None = None,
 ) -> HttpResponse:
+    """The edit form (a full page, or the row in edit mode for htmx); after a `conflict`, the
+    person's version beside the current one (`batch`) and the choice between them."""
     form.fields["batch_code"].widget.attrs["data-focus"] = ""
     context = {
         "form": form,
         "batch": batch,
         "batch_id": batch_id,
         "batch_id_text": str(batch_id),
+        "conflict": conflict,
         "colspan": TABLE_WIDTH,
         "list_url": list_url(),
     }
@@ -207,24 +215,29 @@ def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
             batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
         except BatchApiError as error:
             return _unreadable(request, batch_id, error)
-        initial = {"batch_code": batch.batch_code, "note": batch.note}
-        form = EditBatchForm(initial=initial, auto_id=auto_id)
+        form = EditBatchForm.of(batch, auto_id=auto_id)
         return _render_edit(request, form, batch_id=batch_id, batch=batch)
     form = EditBatchForm(request.POST, auto_id=auto_id)
     if not form.is_valid():
         return _render_edit(request, form, batch_id=batch_id, batch=None)
+    data = form.cleaned_data
     outcome = services.batch_edit(
         user=request.user,
         api_key=api_key,
         batch_id=batch_id,
-        batch_code=form.cleaned_data["batch_code"],
-        note=form.cleaned_data["note"] or None,
-        token=form.cleaned_data["token"],
+        batch_code=data["batch_code"],
+        note=data["note"] or None,
+        seen_code=data["seen_code"],
+        seen_note=data["seen_note"] or None,
+        token=data["token"],
     )
     if outcome.ok and outcome.batch is not None:
         if not wants_fragment(request):
             return _see_list(request, outcome.message, ok=True)
         return HttpResponse(row_html(request, outcome.batch) + _live(request, outcome.message))
+    if outcome.conflict and outcome.batch is not None:
+        form.save_over(outcome.batch)
+        return _render_edit(request, form, batch_id=batch_id, batch=outcome.batch, conflict=outcome)
     _apply_outcome(form, outcome)
     return _render_edit(request, form, batch_id=batch_id, batch=None)
 
