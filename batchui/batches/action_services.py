@@ -486,9 +486,9 @@ def batch_edit(
             before, batch_code, note
         ):
             message = (
-                f"Batch {before.batch_code} was changed by someone else since you opened this "
-                "form, so nothing was saved. Compare your version with the current one, then "
-                "choose."
+                f"Batch {before.batch_code} was changed since you opened this form (by someone "
+                "else, or by you in another window), so nothing was saved. Compare your version "
+                "with the current one, then choose."
             )
             outcome = ActionOutcome(
                 Action.EDIT, OutcomeKind.REFUSED, message, before, batch_id, conflict=True

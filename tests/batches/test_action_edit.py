@@ -244,7 +244,8 @@ def test_the_second_of_two_sessions_gets_the_conflict_and_the_first_edit_stays(b
     else:
         assert "<!doctype html>" in html.lower()
         keep = 'href="/batches/"'
-    assert "was changed by someone else since you opened this form, so nothing was saved" in html
+    assert "was changed since you opened this form" in html
+    assert "so nothing was saved" in html
     # Her version beside the current one.
     table = html[html.index(f'id="edit-conflict-{batch.batch_id}"') :]
     table = table[: table.index("</table>")]
@@ -261,7 +262,7 @@ def test_the_second_of_two_sessions_gets_the_conflict_and_the_first_edit_stays(b
     entries = {e.username: e for e in ActivityEntry.objects.all()}
     assert entries["lena"].outcome == Outcome.SUCCESS
     assert entries["cora"].outcome == Outcome.REFUSED
-    assert "changed by someone else" in entries["cora"].message
+    assert "changed since you opened this form" in entries["cora"].message
     assert entries["cora"].changes["batchCode"] == {"before": "LENA_APRIL", "after": "CORA_APRIL"}
 
     # "Save mine anyway" saves her version.

@@ -107,7 +107,7 @@ def test_a_conflicting_edit_shows_both_versions_and_lets_me_choose(
     page.keyboard.press("Enter")
 
     conflict = row.locator(f"#edit-batch-errors-{batch.batch_id}")
-    expect(conflict).to_contain_text("changed by someone else")
+    expect(conflict).to_contain_text("changed since you opened this form")
     expect(conflict).to_be_focused()
     table = row.get_by_role("table", name="Your version and the current one")
     expect(table.get_by_role("row", name="Batch code")).to_contain_text("BEA_MINE")
