@@ -1,21 +1,26 @@
-// A batch's page: after an action done in the dialog (the server's answer empties #dialog), show
-// the batch as it is now, and keep the focus on the page. No inline script (strict CSP).
+// A batch's page. Its section has the id of the batch's row in the list (#batch-<id>): when an
+// action's answer updates or removes that row out of band (the batch changed, or is gone), the
+// page fetches its section again instead, and keeps the focus on the page. No inline script.
 (function () {
   "use strict";
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var region = document.getElementById("dialog");
-    var page = document.getElementById("batch-page");
-    if (!region || !page || !window.htmx) return;
-    if (event.detail.target !== region || region.querySelector("dialog")) return;
+  function isPage(element) {
+    return !!(element && element.hasAttribute && element.hasAttribute("data-batch-page"));
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var page = event.detail.target;
+    if (!isPage(page) || !window.htmx) return;
+    event.detail.shouldSwap = false;
     window.htmx.ajax("GET", page.getAttribute("data-page-url"), {
-      source: page, target: "#batch-page", swap: "outerHTML"
+      source: page, target: "#" + page.id, swap: "outerHTML"
     });
   });
 
-  // The section was replaced under the focus: give it to the page's heading.
+  // The section was replaced (htmx fires this on the new one): if the focus went with the old
+  // one, give it to the page's heading.
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!event.target || event.target.id !== "batch-page") return; // the new section
+    if (!isPage(event.target)) return;
     var active = document.activeElement;
     if (!active || active === document.body || !document.body.contains(active)) {
       var title = document.getElementById("batch-title");

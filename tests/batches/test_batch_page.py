@@ -164,7 +164,8 @@ def test_htmx_gets_the_page_section():
     response = page("cora", batch.batch_id, headers=HTMX)
     html = html_of(response)
     assert response.status_code == 200
-    assert html.strip().startswith('<section id="batch-page"')
+    # The section has the id of the batch's row: answers updating the row reach the page.
+    assert html.strip().startswith(f'<section id="batch-{batch.batch_id}"')
     assert f'data-page-url="/batches/{batch.batch_id}/"' in html
     assert "<!doctype" not in html.lower()
     assert "Batch CORA_FRAGMENT" in html
@@ -183,7 +184,7 @@ def test_a_batch_that_does_not_exist_is_a_404_page():
     # htmx (the section fetched again after a delete): the message replaces the section.
     htmx = page("cora", 987654, headers=HTMX)
     assert htmx.status_code == 200
-    assert html_of(htmx).strip().startswith('<section id="batch-page"')
+    assert html_of(htmx).strip().startswith('<section id="batch-987654"')
     assert "Batch not found" in html_of(htmx)
 
 
