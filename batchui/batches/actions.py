@@ -24,6 +24,7 @@ from batchui.accounts.decorators import api_key_required, permission_required_or
 from batchui.accounts.responses import forbidden
 from batchui.accounts.roles import CLOSE_BATCH, EDIT_BATCH, OPEN_BATCH, VIEW_BATCHES
 from batchui.accounts.services import api_key_for
+from batchui.activity.models import Action
 from batchui.batchapi import ApiNotFound, Batch, BatchApiError, BatchStatus
 from batchui.batches import action_services as services
 from batchui.batches.action_forms import CloseBatchForm, EditBatchForm, OpenBatchForm, TokenForm
@@ -112,7 +113,7 @@ def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, par
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(OPEN_BATCH)
+@permission_required_or_403(OPEN_BATCH, action=Action.OPEN)
 def open_batch(request: HttpRequest) -> HttpResponse:
     api_key = api_key_for(request.user)
     if request.method == "GET":
@@ -206,7 +207,7 @@ def _render_edit(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(EDIT_BATCH)
+@permission_required_or_403(EDIT_BATCH, action=Action.EDIT)
 def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     api_key = api_key_for(request.user)
     auto_id = f"edit-{batch_id}-%s"
@@ -273,7 +274,7 @@ def _refreshed_row(request: HttpRequest, api_key: str, batch_id: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(CLOSE_BATCH)
+@permission_required_or_403(CLOSE_BATCH, action=Action.CLOSE)
 def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     """GET: the confirmation (a dialog for htmx). POST: the close."""
     api_key = api_key_for(request.user)
