@@ -30,6 +30,11 @@ def token_of(html: str) -> str:
     return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
 
 
+def seen(form: str) -> dict[str, str]:
+    """The code and note the edit form showed (a save is refused when they changed since)."""
+    return dict(re.findall(r'name="(seen_code|seen_note)" value="([^"]*)"', form))
+
+
 def on_the_list(url: str = LIST_PAGE) -> dict[str, str]:
     return {**HTMX, "HX-Current-URL": url}
 
@@ -103,7 +108,7 @@ def test_an_edit_and_a_close_show_toasts_and_the_count():
     html = (
         client.post(
             f"/batches/{batch.batch_id}/edit/",
-            {"batch_code": "CORA_EDITED", "note": "", "token": token_of(form)},
+            {"batch_code": "CORA_EDITED", "note": "", "token": token_of(form), **seen(form)},
             headers=on_the_list(),
         )
         .getvalue()
