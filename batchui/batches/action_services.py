@@ -13,6 +13,7 @@ attempt in the activity log before calling the API and completes it after, whate
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -470,7 +471,13 @@ def batch_close(*, user: AbstractBaseUser, api_key: str, batch: Batch, token: st
     why = stale(Action.CLOSE, batch)
     if why:
         return _refused(
-            user=user, action=Action.CLOSE, batch=batch, token=token, message=why, stale=True
+            user=user,
+            action=Action.CLOSE,
+            batch_id=batch_id,
+            batch_code=batch.batch_code,
+            token=token,
+            message=why,
+            stale=True,
         )
     entry = activity_start(
         user=user, action=Action.CLOSE, batch_id=batch_id, batch_code=batch.batch_code, token=token
@@ -523,7 +530,14 @@ def gone_message(batch_id: int) -> str:
 
 
 def _refused(
-    *, user: AbstractBaseUser, action: Action, batch: Batch, token: str, message: str, **flags: bool
+    *,
+    user: AbstractBaseUser,
+    action: Action,
+    batch_id: int,
+    batch_code: str = "",
+    token: str,
+    message: str,
+    **flags: bool,
 ) -> ActionOutcome:
     """A refusal decided before calling the API: logged, and the token freed for a retry."""
     activity_record(
@@ -531,12 +545,12 @@ def _refused(
         action=action,
         outcome=Outcome.REFUSED,
         message=message,
-        batch_id=batch.batch_id,
-        batch_code=batch.batch_code,
+        batch_id=batch_id,
+        batch_code=batch_code,
         token=token,
     )
     idempotency.release(token=token)
-    return ActionOutcome(action, OutcomeKind.REFUSED, message, batch_id=batch.batch_id, **flags)
+    return ActionOutcome(action, OutcomeKind.REFUSED, message, batch_id=batch_id, **flags)
 
 
 def _checked(
@@ -555,32 +569,22 @@ def _checked(
     early = _claimed(token=token, user=user, action=action, batch_id=batch_id, values=values)
     if early is not None:
         return early
+    refuse = functools.partial(_refused, user=user, action=action, batch_id=batch_id, token=token)
     if batch is None:
-        message = gone_message(batch_id)
-        activity_record(
-            user=user,
-            action=action,
-            outcome=Outcome.REFUSED,
-            message=message,
-            batch_id=batch_id,
-            token=token,
-        )
-        idempotency.release(token=token)
-        return ActionOutcome(action, OutcomeKind.REFUSED, message, batch_id=batch_id, gone=True)
+        return refuse(message=gone_message(batch_id), gone=True)
     why = refusal(action, user=user, batch=batch)
     if why:
-        return _refused(
-            user=user, action=action, batch=batch, token=token, message=why, forbidden=True
-        )
+        return refuse(batch_code=batch.batch_code, message=why, forbidden=True)
     why = stale(action, batch)
     if why:
-        return _refused(user=user, action=action, batch=batch, token=token, message=why, stale=True)
+        return refuse(batch_code=batch.batch_code, message=why, stale=True)
     return None
 
 
 def _failed(action: Action, error: BatchApiError, batch_id: int) -> ActionOutcome:
     outcome = _outcome_of_error(action, error, batch_id)
-    if isinstance(error, ApiValidationError):  # the API says the batch's status does not allow it
+    if isinstance(error, ApiValidationError) and not error.field_errors:
+        # The API says the batch's status does not allow it (changed since it was read).
         outcome = dataclasses.replace(outcome, stale=True)
     return outcome
 
