@@ -119,6 +119,14 @@ def test_the_reopen_confirmation_when_one_has_no_open_batch():
     assert "You have no open batch, so none of yours changes." in html
 
 
+def test_the_reopen_confirmation_when_ones_open_batches_cannot_be_listed():
+    batch = batch_of("otto", "OTTO_HELD", status=BatchStatus.PENDING)
+    faults.inject(kind="status", status=503, method="GET", path=r"^/api/v3/batch$")
+    html = body(client_for("cora").get(url(batch, "reopen"), headers=HTMX))
+    assert "Your open batches could not be listed" in html
+    assert "if you have an open batch, it will be set to pending" in html
+
+
 @pytest.mark.parametrize("way", HEADERS)
 def test_the_delete_confirmation_says_it_is_for_good(way):
     batch = batch_of("cora", "CORA_EMPTY")
