@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -96,6 +97,7 @@ class ActionOutcome:
     also_changed: list[int] = field(default_factory=list)  # other batches the action changed
     replayed: bool = False  # the result of an earlier identical submission
     token_used: bool = False  # the form's token belongs to another submission: renew it
+    conflict: bool = False  # an edit refused: the batch changed since the form (batch: as now)
 
     @property
     def ok(self) -> bool:
@@ -249,11 +251,13 @@ def batch_code_suggestion(
     return candidate
 
 
-def open_batches_of(*, user: AbstractBaseUser, api_key: str) -> list[Batch]:
-    """The person's own Open batches: what closeExistingBatch would close. Raises BatchApiError."""
-    code = energycap_user_code_of(user)
+def open_batches_of(*, user: AbstractBaseUser, api_key: str) -> list[Batch] | None:
+    """The Open batches of the EnergyCAP user the person's key acts as: what closeExistingBatch
+    would close. None when that user is not known (the shared service key acts as its own user,
+    whose open batches may be anyone's). Raises BatchApiError."""
+    code = api_caller_for(user).acts_as
     if not code:
-        return []
+        return None
     query = Filter.where("systemUserCode", "equals", code) & Filter.where(
         "batchStatus", "equals", "Open"
     )
@@ -346,22 +350,70 @@ def _finish(
     return outcome
 
 
+CLOSE_EXISTING_UNAVAILABLE = (
+    "Not available with the shared service key: the API would close the service account's open "
+    "batches, which may be other people's. Close your other batches one by one instead."
+)
+CLOSE_EXISTING_CHANGED = (
+    "Your open batches changed since this form was shown, so nothing was opened or closed. "
+    "Check the batches listed now and confirm again."
+)
+
+
+def _to_close_or_refusal(
+    *, user: AbstractBaseUser, api_key: str, closing: Sequence[int]
+) -> tuple[OutcomeKind, str] | list[Batch]:
+    """The batches closeExistingBatch will close, when they are exactly those the person saw
+    (`closing`, their ids); else why nothing may be sent."""
+    try:
+        now = open_batches_of(user=user, api_key=api_key)
+    except BatchApiError as error:
+        return OutcomeKind.FAILED, (
+            f"Your open batches could not be read, so nothing was opened or closed: {error.message}"
+        )
+    if now is None:
+        return OutcomeKind.REFUSED, CLOSE_EXISTING_UNAVAILABLE
+    if sorted(b.batch_id for b in now) != sorted(closing):
+        return OutcomeKind.REFUSED, CLOSE_EXISTING_CHANGED
+    return now
+
+
 def batch_open(
-    *, user: AbstractBaseUser, api_key: str, data: BatchCreate, token: str
+    *,
+    user: AbstractBaseUser,
+    api_key: str,
+    data: BatchCreate,
+    token: str,
+    closing: Sequence[int] = (),
 ) -> ActionOutcome:
-    early = _claimed(
-        token=token, user=user, action=Action.OPEN, batch_id=None, values=data.to_json()
-    )
+    """Open a batch. With `data.close_existing_batch`, `closing` are the ids of the open batches
+    the person was shown and acknowledged: when their open batches are not exactly those any more,
+    nothing is sent and the refusal names closeExistingBatch (the form shows it by that box)."""
+    values = data.to_json()
+    if data.close_existing_batch:
+        values["closing"] = sorted(closing)
+    early = _claimed(token=token, user=user, action=Action.OPEN, batch_id=None, values=values)
     if early is not None:
         return early
     changes = {key: value for key, value in data.to_json().items() if key != "batchCode"}
+    to_close: list[Batch] = []
     if data.close_existing_batch:
-        try:
-            changes["closedBatches"] = [
-                b.batch_code for b in open_batches_of(user=user, api_key=api_key)
-            ]
-        except BatchApiError:
-            changes["closedBatches"] = "unknown (the lookup failed)"
+        checked = _to_close_or_refusal(user=user, api_key=api_key, closing=closing)
+        if isinstance(checked, tuple):
+            kind, message = checked
+            activity_record(
+                user=user,
+                action=Action.OPEN,
+                outcome=Outcome(kind.value),
+                message=message,
+                batch_code=data.batch_code,
+                token=token,
+            )
+            idempotency.release(token=token)
+            errors = {"closeExistingBatch": [message]}
+            return ActionOutcome(Action.OPEN, kind, message, field_errors=errors)
+        to_close = checked
+        changes["closedBatches"] = [b.batch_code for b in to_close]
     entry = activity_start(
         user=user, action=Action.OPEN, batch_code=data.batch_code, changes=changes, token=token
     )
@@ -373,33 +425,36 @@ def batch_open(
         outcome = _outcome_of_error(Action.OPEN, error, None)
     else:
         outcome = _done(Action.OPEN, batch, f"Batch {batch.batch_code} opened.", "was opened")
-        if data.close_existing_batch:
-            closed = _closed_with_it(user=user, api_key=api_key, expected=changes["closedBatches"])
+        if to_close:
+            closed = _closed_with_it(user=user, api_key=api_key, expected=to_close)
             outcome = dataclasses.replace(outcome, message=f"{outcome.message} {closed}")
     return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
 
 
-def _closed_with_it(*, user: AbstractBaseUser, api_key: str, expected: list[str] | str) -> str:
-    """What closeExistingBatch did, read back from the API: only batches seen closed are named."""
-    code = energycap_user_code_of(user)
-    if isinstance(expected, str) or not code:
-        return "Whether your other open batches were closed could not be checked: see the list."
-    if not expected:
-        return ""
-    query = Filter.where("systemUserCode", "equals", code) & Filter.where(
-        "batchCode", "one of", expected
+def _closed_with_it(*, user: AbstractBaseUser, api_key: str, expected: list[Batch]) -> str:
+    """What closeExistingBatch did, read back from the API: every batch it was to close is named,
+    as closed only when seen closed."""
+    codes = [b.batch_code for b in expected]
+    query = Filter.where("systemUserCode", "equals", api_caller_for(user).acts_as) & Filter.where(
+        "batchCode", "one of", codes
     )
     try:
         now = get_client().list_batches(filter=query, page_size=1000, api_key=api_key).items
     except BatchApiError:
-        return "Whether your other open batches were closed could not be checked: see the list."
-    closed = [b.batch_code for b in now if b.batch_status is BatchStatus.CLOSED]
-    still = [b.batch_code for b in now if b.batch_status is not BatchStatus.CLOSED]
+        return (
+            f"Whether your other open batches ({', '.join(codes)}) were closed could not be "
+            "checked: see the list."
+        )
+    status = {b.batch_code.casefold(): b.batch_status for b in now}
+    closed = [c for c in codes if status.get(c.casefold()) is BatchStatus.CLOSED]
+    still = [c for c in codes if c not in closed]
     parts = []
     if closed:
-        parts.append("Your open batches closed with it: " + ", ".join(closed) + ".")
+        parts.append(
+            f"Your other open batches closed with it ({len(closed)}): {', '.join(closed)}."
+        )
     if still:
-        parts.append("Still not closed: " + ", ".join(still) + ".")
+        parts.append(f"Still not closed: {', '.join(still)}.")
     return " ".join(parts)
 
 
@@ -410,9 +465,15 @@ def batch_edit(
     batch_id: int,
     batch_code: str,
     note: str | None,
+    seen_code: str,
+    seen_note: str | None,
     token: str,
 ) -> ActionOutcome:
-    """Set a batch's code and note (`note=None` clears it); the log keeps before and after."""
+    """Set a batch's code and note (`note=None` clears it); the log keeps before and after.
+
+    `seen_code` and `seen_note` are the batch's as the person's form showed them: when the batch
+    has changed since (and not to what the person typed), nothing is written and the outcome is a
+    refused `conflict` carrying the batch as it is now."""
     after = {"batchCode": batch_code, "note": note}
     early = _claimed(token=token, user=user, action=Action.EDIT, batch_id=batch_id, values=after)
     if early is not None:
@@ -432,12 +493,30 @@ def batch_edit(
             "note": {"before": before.note, "after": note},
         }
         entry.save(update_fields=["changes"])
-        batch = get_client().edit_batch(batch_id, batch_code=batch_code, note=note, api_key=api_key)
+        if _changed_since(before, seen_code, seen_note) and _changed_since(
+            before, batch_code, note
+        ):
+            message = (
+                f"Batch {before.batch_code} was changed since you opened this form (by someone "
+                "else, or by you in another window), so nothing was saved. Compare your version "
+                "with the current one, then choose."
+            )
+            outcome = ActionOutcome(
+                Action.EDIT, OutcomeKind.REFUSED, message, before, batch_id, conflict=True
+            )
+        else:
+            batch = get_client().edit_batch(
+                batch_id, batch_code=batch_code, note=note, api_key=api_key
+            )
+            outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
     except BatchApiError as error:
         outcome = _outcome_of_error(Action.EDIT, error, batch_id)
-    else:
-        outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
     return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
+
+
+def _changed_since(batch: Batch, code: str, note: str | None) -> bool:
+    """Whether the batch's code or note differ from these (an empty note is no note)."""
+    return batch.batch_code != code or (batch.note or "") != (note or "")
 
 
 def batch_close_missing(*, user: AbstractBaseUser, batch_id: int, message: str) -> None:

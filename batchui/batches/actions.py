@@ -98,30 +98,39 @@ def _apply_outcome(form: TokenForm, outcome: ActionOutcome) -> None:
 # --- open --------------------------------------------------------------------------------------
 
 
-def _open_preview_context(request: HttpRequest, api_key: str) -> dict:
-    """The person's open batches (what "close my other open batches" would close), or why not."""
+def _open_preview_context(request: HttpRequest, api_key: str, form: OpenBatchForm) -> dict:
+    """The person's open batches (what "close my other open batches" would close) shown on the
+    form, each with its warnings; or why not."""
     try:
-        return {"open_batches": services.open_batches_of(user=request.user, api_key=api_key)}
+        batches = services.open_batches_of(user=request.user, api_key=api_key)
     except BatchApiError as error:
-        return {"open_batches": [], "open_batches_problem": error.message}
+        return {"open_batches_problem": error.message}
+    if batches is None:
+        return {"close_unavailable": services.CLOSE_EXISTING_UNAVAILABLE}
+    form.show_closing(batches)
+    return {}
 
 
 def _render_open(request: HttpRequest, form: OpenBatchForm, api_key: str, *, part: str):
     """The dialog (htmx) shows at once and loads the preview after (open_preview); the full page,
-    for which no script loads anything, has it inline."""
+    for which no script loads anything, has it inline, and so has a form sent back to confirm
+    closing the person's other batches (its list is the one to acknowledge)."""
     context = {"form": form, "in_dialog": wants_fragment(request), "list_url": list_url()}
+    closing = form.is_bound and bool(form.data.get("close_existing_batch"))
+    if not wants_fragment(request) or closing:
+        context.update(_open_preview_context(request, api_key, form))
+    else:
+        context["preview_url"] = reverse("batches:open_preview")
+        if part == "dialog":  # a fresh form: the preview brings the code suggestion too
+            context["preview_url"] += "?suggest=1"
     if not wants_fragment(request):
-        context.update(_open_preview_context(request, api_key))
         return render(request, "batches/actions/open.html", context)
-    context["preview_url"] = reverse("batches:open_preview")
-    if part == "dialog":  # a fresh form: the preview brings the code suggestion too
-        context["preview_url"] += "?suggest=1"
     return render(request, f"batches/actions/open.html#{part}", context)
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(OPEN_BATCH)
+@permission_required_or_403(OPEN_BATCH, action=Action.OPEN)
 def open_batch(request: HttpRequest) -> HttpResponse:
     api_key = api_key_for(request.user)
     if request.method == "GET":
@@ -135,7 +144,11 @@ def open_batch(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_open(request, form, api_key, part="open-form")
     outcome = services.batch_open(
-        user=request.user, api_key=api_key, data=form.to_create(), token=form.cleaned_data["token"]
+        user=request.user,
+        api_key=api_key,
+        data=form.to_create(),
+        token=form.cleaned_data["token"],
+        closing=form.seen_ids(),
     )
     if outcome.ok and outcome.batch is not None:
         if not wants_fragment(request):
@@ -153,11 +166,13 @@ def open_batch(request: HttpRequest) -> HttpResponse:
 @permission_required_or_403(OPEN_BATCH)
 def open_preview(request: HttpRequest) -> HttpResponse:
     """The Open dialog's preview of the person's open batches, loaded after the dialog shows
-    (the API may be slow); with ?suggest=1 also the code suggestion for actions.js to fill in."""
+    (the API may be slow), with the acknowledgement to tick before they are closed; with
+    ?suggest=1 also the code suggestion for actions.js to fill in."""
     if not wants_fragment(request):
         return HttpResponseRedirect(reverse("batches:open"))
     api_key = api_key_for(request.user)
-    context = _open_preview_context(request, api_key)
+    form = OpenBatchForm(auto_id="open-%s")
+    context = {"form": form, **_open_preview_context(request, api_key, form)}
     if request.GET.get("suggest"):
         context["suggestion"] = services.batch_code_suggestion(user=request.user, api_key=api_key)
     return render(request, "batches/actions/open.html#preview", context)
@@ -184,14 +199,22 @@ def _unreadable(request: HttpRequest, batch_id: int, error: BatchApiError) -> Ht
 
 
 def _render_edit(
-    request: HttpRequest, form: EditBatchForm, *, batch_id: int, batch: Batch | None
+    request: HttpRequest,
+    form: EditBatchForm,
+    *,
+    batch_id: int,
+    batch: Batch | None,
+    conflict: ActionOutcome | None = None,
 ) -> HttpResponse:
+    """The edit form (a full page, or the row in edit mode for htmx); after a `conflict`, the
+    person's version beside the current one (`batch`) and the choice between them."""
     form.fields["batch_code"].widget.attrs["data-focus"] = ""
     context = {
         "form": form,
         "batch": batch,
         "batch_id": batch_id,
         "batch_id_text": str(batch_id),
+        "conflict": conflict,
         "colspan": TABLE_WIDTH,
         "list_url": list_url(),
     }
@@ -201,7 +224,7 @@ def _render_edit(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(EDIT_BATCH)
+@permission_required_or_403(EDIT_BATCH, action=Action.EDIT)
 def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     api_key = api_key_for(request.user)
     auto_id = f"edit-{batch_id}-%s"
@@ -210,24 +233,29 @@ def edit_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
             batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
         except BatchApiError as error:
             return _unreadable(request, batch_id, error)
-        initial = {"batch_code": batch.batch_code, "note": batch.note}
-        form = EditBatchForm(initial=initial, auto_id=auto_id)
+        form = EditBatchForm.of(batch, auto_id=auto_id)
         return _render_edit(request, form, batch_id=batch_id, batch=batch)
     form = EditBatchForm(request.POST, auto_id=auto_id)
     if not form.is_valid():
         return _render_edit(request, form, batch_id=batch_id, batch=None)
+    data = form.cleaned_data
     outcome = services.batch_edit(
         user=request.user,
         api_key=api_key,
         batch_id=batch_id,
-        batch_code=form.cleaned_data["batch_code"],
-        note=form.cleaned_data["note"] or None,
-        token=form.cleaned_data["token"],
+        batch_code=data["batch_code"],
+        note=data["note"] or None,
+        seen_code=data["seen_code"],
+        seen_note=data["seen_note"] or None,
+        token=data["token"],
     )
     if outcome.ok and outcome.batch is not None:
         if not wants_fragment(request):
             return _see_list(request, outcome.message, ok=True)
         return HttpResponse(row_html(request, outcome.batch) + _live(request, outcome.message))
+    if outcome.conflict and outcome.batch is not None:
+        form.save_over(outcome.batch)
+        return _render_edit(request, form, batch_id=batch_id, batch=outcome.batch, conflict=outcome)
     _apply_outcome(form, outcome)
     return _render_edit(request, form, batch_id=batch_id, batch=None)
 
@@ -263,7 +291,7 @@ def _refreshed_row(request: HttpRequest, api_key: str, batch_id: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(CLOSE_BATCH)
+@permission_required_or_403(CLOSE_BATCH, action=Action.CLOSE)
 def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     """GET: the confirmation (a dialog for htmx). POST: the close."""
     api_key = api_key_for(request.user)
@@ -489,20 +517,20 @@ def _lifecycle(request: HttpRequest, batch_id: int, step: Step) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(CHANGE_BATCH_STATUS)
+@permission_required_or_403(CHANGE_BATCH_STATUS, action=Action.PENDING)
 def mark_pending(request: HttpRequest, batch_id: int) -> HttpResponse:
     return _lifecycle(request, batch_id, PENDING)
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(CHANGE_BATCH_STATUS)
+@permission_required_or_403(CHANGE_BATCH_STATUS, action=Action.REOPEN)
 def reopen_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     return _lifecycle(request, batch_id, REOPEN)
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@permission_required_or_403(DELETE_BATCH)
+@permission_required_or_403(DELETE_BATCH, action=Action.DELETE)
 def delete_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     return _lifecycle(request, batch_id, DELETE)

@@ -52,6 +52,7 @@ EXPECTED_ACCESS: dict[str, dict] = {
     "batches:open_preview": {"GET": WORKERS},
     "batches:edit": {"GET": WORKERS, "POST": WORKERS},
     "batches:row": {"GET": READERS},
+    "batches:detail": {"GET": READERS},  # issue 15: a page per batch
     "batches:close": {"GET": WORKERS, "POST": WORKERS},
     "activity:list": {"GET": SIGNED_IN},
     # Issue 7: the review screen and the intranet widget.
