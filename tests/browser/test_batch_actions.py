@@ -430,3 +430,20 @@ def test_pending_reopen_and_delete_work_without_javascript(live_server, browser)
         expect(row).to_have_count(0)
     finally:
         context.close()
+
+
+def test_mark_pending_and_delete_from_the_batch_page(live_server, signed_in_page: Page, console):
+    """The batch page offers the row's buttons: after each action it shows the batch as it is."""
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_PAGE")
+    page.goto(live_server.url + f"/batches/{batch.batch_id}/")
+    page.get_by_role("button", name="Mark batch BEA_PAGE pending").click()
+    page.get_by_role("dialog").get_by_role("button", name="Mark pending").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(".batch-fields")).to_contain_text("Pending")
+    expect(page.get_by_role("button", name="Reopen batch BEA_PAGE")).to_be_visible()
+    page.get_by_role("button", name="Delete batch BEA_PAGE").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete batch").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Batch not found")
+    assert console == []
