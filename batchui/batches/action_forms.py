@@ -252,3 +252,13 @@ class CloseBatchForm(TokenForm):
 
     def acknowledgements(self) -> list[forms.BoundField]:
         return [self[f"ack_{warning.name}"] for warning in self.warnings]
+
+
+class PendingBatchForm(TokenForm):
+    """The confirmation of Mark pending, with EnergyCAP's optional comment."""
+
+    note = _text(
+        "Comment",
+        "Optional: why the batch is on hold. It replaces the batch's note; leave it empty to keep "
+        "the note as it is. At most 255 characters.",
+    )

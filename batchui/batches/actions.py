@@ -1,4 +1,5 @@
-"""Open, edit and close: small UI endpoints over batches.action_services.
+"""Open, edit, close, mark pending, reopen and delete: small UI endpoints over
+batches.action_services.
 
 Each view answers htmx with a fragment (a dialog, a form, a table row, out-of-band updates of the
 row, of #dialog and of #live) and everyone else with a full page or a 303 redirect to the list.
@@ -9,6 +10,7 @@ refusals by role are 403.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,12 +23,25 @@ from django_htmx.http import reswap, retarget
 
 from batchui.accounts.decorators import api_key_required, permission_required_or_403
 from batchui.accounts.responses import forbidden
-from batchui.accounts.roles import CLOSE_BATCH, EDIT_BATCH, OPEN_BATCH, VIEW_BATCHES
+from batchui.accounts.roles import (
+    CHANGE_BATCH_STATUS,
+    CLOSE_BATCH,
+    DELETE_BATCH,
+    EDIT_BATCH,
+    OPEN_BATCH,
+    VIEW_BATCHES,
+)
 from batchui.accounts.services import api_key_for
 from batchui.activity.models import Action
 from batchui.batchapi import ApiNotFound, Batch, BatchApiError, BatchStatus
 from batchui.batches import action_services as services
-from batchui.batches.action_forms import CloseBatchForm, EditBatchForm, OpenBatchForm, TokenForm
+from batchui.batches.action_forms import (
+    CloseBatchForm,
+    EditBatchForm,
+    OpenBatchForm,
+    PendingBatchForm,
+    TokenForm,
+)
 from batchui.batches.action_services import ActionOutcome, OutcomeKind
 from batchui.batches.columns import batch_rows, shown_columns
 from batchui.batches.views import result_count_update
@@ -53,8 +68,10 @@ def row_html(request: HttpRequest, batch: Batch) -> str:
 
 
 def oob_row(html: str) -> str:
-    """The row's <tbody> marked to replace the row of the same id, out of band."""
-    return _TBODY.sub('<tbody hx-swap-oob="true"', html, count=1)
+    """The row's <tbody> marked to replace the row of the same id, out of band. In a <template>:
+    htmx parses an answer as a fragment of a page's body, where a <tbody> after other content
+    (a dialog) would lose its tags and show its cells in that content."""
+    return "<template>" + _TBODY.sub('<tbody hx-swap-oob="true"', html, count=1) + "</template>"
 
 
 def _live(request: HttpRequest, message: str, *, error: bool = False) -> str:
@@ -327,10 +344,10 @@ def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     if not posted:
         if not services.allowed_to_close(user=request.user, batch=batch):
             return forbidden(request, message=services.CLOSE_REFUSAL)
-        if batch.batch_status is BatchStatus.CLOSED:
+        stale = services.stale(Action.CLOSE, batch)
+        if stale:
             extra = oob_row(row_html(request, batch)) if fragment else ""
-            message = f"Batch {batch.batch_code} is already closed."
-            return render_close(batch=batch, result=message, extra=extra)
+            return render_close(batch=batch, result=stale, extra=extra)
         return render_close(batch=batch, form=form_for(batch))
 
     form = form_for(batch, request.POST)
@@ -347,7 +364,7 @@ def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
         return _close_dialog(
             oob_row(row_html(request, outcome.batch)), _live(request, outcome.message)
         )
-    if outcome.already_closed or outcome.gone:
+    if outcome.already_closed or outcome.gone or outcome.stale:
         if not fragment:
             return _see_list(request, outcome.message, ok=False)
         extra = _refreshed_row(request, api_key, batch_id) + _live(
@@ -356,3 +373,169 @@ def close_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
         return render_close(batch=batch, result=outcome.message, extra=extra)
     _apply_outcome(form, outcome)
     return render_close(batch=batch, form=form)
+
+
+# --- mark pending, reopen, delete ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One of the confirmed actions below: its URL name (and element ids), title and button."""
+
+    action: Action
+    name: str
+    title: str  # with {} for the batch's code
+    button: str
+    form: type[TokenForm]
+
+
+PENDING = Step(
+    Action.PENDING, "pending", "Mark batch {} pending?", "Mark pending", PendingBatchForm
+)
+REOPEN = Step(Action.REOPEN, "reopen", "Reopen batch {}?", "Reopen batch", TokenForm)
+DELETE = Step(Action.DELETE, "delete", "Delete batch {}?", "Delete batch", TokenForm)
+
+
+def _consequences(request: HttpRequest, step: Step, batch: Batch, api_key: str) -> dict:
+    """What the confirmation says beyond the batch itself: for a reopen of someone else's batch,
+    which of the person's open batches become pending (or why that is not known)."""
+    if step is not REOPEN or services.owns(user=request.user, batch=batch):
+        return {}
+    try:
+        to_pend = services.open_batches_to_pend(user=request.user, api_key=api_key, batch=batch)
+    except BatchApiError as error:
+        return {"someone_elses": True, "to_pend": [], "to_pend_problem": error.message}
+    return {"someone_elses": True, "to_pend": to_pend}
+
+
+def _act(
+    request: HttpRequest,
+    step: Step,
+    *,
+    batch_id: int,
+    batch: Batch | None,
+    form: TokenForm,
+    api_key: str,
+) -> ActionOutcome:
+    """Do `step` on the batch as read just now (None: not found)."""
+    common = {
+        "user": request.user,
+        "api_key": api_key,
+        "batch_id": batch_id,
+        "batch": batch,
+        "token": form.cleaned_data["token"],
+    }
+    if step is PENDING:
+        return services.batch_mark_pending(**common, note=form.cleaned_data["note"] or None)
+    if step is REOPEN:
+        return services.batch_reopen(**common)
+    return services.batch_delete(**common)
+
+
+def _lifecycle(request: HttpRequest, batch_id: int, step: Step) -> HttpResponse:
+    """GET: the confirmation (a dialog for htmx) of `step`, or why there is nothing to confirm.
+    POST: the action, on the batch read afresh (never on what the form or the row said)."""
+    api_key = api_key_for(request.user)
+    posted, fragment = request.method == "POST", wants_fragment(request)
+    auto_id = f"{step.name}-{batch_id}-%s"
+
+    def render_step(*, batch=None, form=None, result="", extra="", status=200) -> HttpResponse:
+        """The confirmation form, or `result` when there is nothing to confirm; `extra` are
+        out-of-band updates (htmx only)."""
+        context = {
+            "step": step,
+            "title": step.title.format(batch.batch_code if batch else batch_id),
+            "batch": batch,
+            "batch_id": batch_id,
+            "form": form,
+            "result_message": result,
+            "in_dialog": fragment,
+            "list_url": list_url(),
+            "action_url": reverse(f"batches:{step.name}", args=[batch_id]),
+        }
+        if form is not None and batch is not None:
+            context.update(_consequences(request, step, batch, api_key))
+        template = "batches/actions/lifecycle.html"
+        if not fragment:
+            return render(request, template, context, status=status)
+        part = "step-form" if posted else "dialog"
+        html = render_to_string(f"{template}#{part}", context, request=request)
+        return HttpResponse(html + extra, status=status)
+
+    try:
+        batch = services.batch_fetch(api_key=api_key, batch_id=batch_id)
+    except ApiNotFound:
+        batch = None  # gone: said below (a repeated submission answers as the first did)
+    except BatchApiError as error:
+        if not posted:
+            return _unreadable(request, batch_id, error)
+        form = step.form(request.POST, auto_id=auto_id)  # what was submitted is kept
+        form.is_valid()
+        form.add_error(None, error.message)
+        return render_step(form=form)
+
+    if not posted:
+        if batch is None:
+            message = services.gone_message(batch_id)
+            if not fragment:
+                return render_step(result=message, status=404)
+            return render_step(result=message, extra=_delete_row(request, batch_id))
+        why = services.refusal(step.action, user=request.user, batch=batch)
+        if why:
+            return forbidden(request, message=why)
+        stale = services.stale(step.action, batch)
+        if stale:
+            extra = oob_row(row_html(request, batch)) if fragment else ""
+            return render_step(batch=batch, result=stale, extra=extra)
+        return render_step(batch=batch, form=step.form(auto_id=auto_id))
+
+    form = step.form(request.POST, auto_id=auto_id)
+    if not form.is_valid():
+        if batch is not None:
+            return render_step(batch=batch, form=form)
+        form.cleaned_data.setdefault("note", "")  # the batch is gone: its comment is moot
+    outcome = _act(request, step, batch_id=batch_id, batch=batch, form=form, api_key=api_key)
+    if outcome.forbidden:
+        return forbidden(request, message=outcome.message)
+    if outcome.ok:
+        if not fragment:
+            return _see_list(request, outcome.message, ok=True)
+        if outcome.batch is not None:
+            row = oob_row(row_html(request, outcome.batch))
+        else:  # deleted
+            row = _delete_row(request, batch_id)
+        others = [_refreshed_row(request, api_key, other) for other in outcome.also_changed]
+        return _close_dialog(row, *others, _live(request, outcome.message))
+    if outcome.stale or outcome.gone:
+        if not fragment:
+            return _see_list(request, outcome.message, ok=False)
+        extra = _refreshed_row(request, api_key, batch_id) + _live(
+            request, outcome.message, error=True
+        )
+        return render_step(batch=batch, result=outcome.message, extra=extra)
+    _apply_outcome(form, outcome)
+    extra = (
+        _refreshed_row(request, api_key, batch_id) if outcome.kind is OutcomeKind.UNKNOWN else ""
+    )
+    return render_step(batch=batch, form=form, extra=extra if fragment else "")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required_or_403(CHANGE_BATCH_STATUS, action=Action.PENDING)
+def mark_pending(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return _lifecycle(request, batch_id, PENDING)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required_or_403(CHANGE_BATCH_STATUS, action=Action.REOPEN)
+def reopen_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return _lifecycle(request, batch_id, REOPEN)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required_or_403(DELETE_BATCH, action=Action.DELETE)
+def delete_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return _lifecycle(request, batch_id, DELETE)

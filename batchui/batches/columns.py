@@ -29,7 +29,13 @@ from django.utils.text import slugify
 
 from batchui.accounts.services import profile_of
 from batchui.batchapi import Batch
-from batchui.batches.action_services import may_close, may_edit
+from batchui.batches.action_services import (
+    may_close,
+    may_delete,
+    may_edit,
+    may_mark_pending,
+    may_reopen,
+)
 from batchui.batches.templatetags.batch_format import DASH, count, money, when
 
 
@@ -169,6 +175,9 @@ class BatchRow:
     batch: Batch
     may_edit: bool
     may_close: bool
+    may_mark_pending: bool
+    may_reopen: bool
+    may_delete: bool
     shown: tuple[Column, ...] = SHOWN
 
     @property
@@ -195,6 +204,9 @@ def batch_rows(batches: Iterable[Batch], *, user: Any) -> list[BatchRow]:
             batch=batch,
             may_edit=may_edit(user=user, batch=batch),
             may_close=may_close(user=user, batch=batch),
+            may_mark_pending=may_mark_pending(user=user, batch=batch),
+            may_reopen=may_reopen(user=user, batch=batch),
+            may_delete=may_delete(user=user, batch=batch),
             shown=shown,
         )
         for batch in batches

@@ -17,4 +17,7 @@ urlpatterns = [
     path("<batch_id:batch_id>/edit/", actions.edit_batch, name="edit"),
     path("<batch_id:batch_id>/row/", actions.batch_row, name="row"),
     path("<batch_id:batch_id>/close/", actions.close_batch, name="close"),
+    path("<batch_id:batch_id>/pending/", actions.mark_pending, name="pending"),
+    path("<batch_id:batch_id>/reopen/", actions.reopen_batch, name="reopen"),
+    path("<batch_id:batch_id>/delete/", actions.delete_batch, name="delete"),
 ]

@@ -12,7 +12,15 @@ from django.urls import URLPattern, get_resolver
 from batchui.accounts.decorators import NOT_ALLOWED
 from batchui.activity.models import Action, ActivityEntry, Outcome
 from batchui.simulator.models import Batch, BatchStatus
-from tests.batches.test_action_support import HTMX, batch_of, client_for, configure_api, person
+from tests.batches.test_action_support import (
+    HTMX,
+    batch_of,
+    client_for,
+    configure_api,
+    hidden_of,
+    person,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +30,10 @@ def _api(settings):
     configure_api(settings)
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
-
-
 def edit(username: str, batch: Batch, *, client=None, **values) -> None:
     client = client or client_for(username)
     form = client.get(f"/batches/{batch.batch_id}/edit/").getvalue().decode()
-    response = client.post(f"/batches/{batch.batch_id}/edit/", {"token": token_of(form), **values})
+    response = client.post(f"/batches/{batch.batch_id}/edit/", {**hidden_of(form), **values})
     assert response.status_code == 303
 
 

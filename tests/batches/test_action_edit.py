@@ -10,7 +10,14 @@ import pytest
 from batchui.activity.models import ActivityEntry, Outcome
 from batchui.simulator import faults
 from batchui.simulator.models import Batch
-from tests.batches.test_action_support import FAULTS, HTMX, batch_of, client_for, configure_api
+from tests.batches.test_action_support import (
+    FAULTS,
+    HTMX,
+    batch_of,
+    client_for,
+    configure_api,
+    hidden_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +34,6 @@ def _api(settings):
 @pytest.fixture
 def batch() -> Batch:
     return batch_of("cora", "CORA_MARCH", note="first note")
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
-
-
-def hidden_of(html: str) -> dict[str, str]:
-    """The form's hidden fields (the token, and the code and note as the form showed them)."""
-    found = re.findall(r'<input type="hidden" name="(\w+)"(?: value="([^"]*)")?', html)
-    return {name: unescape(value) for name, value in found if name != "csrfmiddlewaretoken"}
 
 
 def edit_data(client, batch, *, htmx: bool = True, **values) -> dict:

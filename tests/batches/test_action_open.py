@@ -17,6 +17,7 @@ from tests.batches.test_action_support import (
     client_for,
     configure_api,
     person,
+    token_of,
 )
 from tests.simulator.helpers import make_batch
 
@@ -30,10 +31,6 @@ def _api(settings):
     configure_api(settings)
     yield
     faults.clear()
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
 
 
 def seen_of(html: str) -> str:
