@@ -72,9 +72,11 @@ test-services: $(VENV)/.dev-installed server-deps
 	$(BIN)/python tests/services.py -- $(BIN)/pytest -m "not browser"
 
 # The screenshots in docs/screenshots, taken again on purpose (browser tests otherwise write theirs
-# to the ignored test-results/screenshots).
+# to the ignored test-results/screenshots): the review and the widget (test_review.py), the batch
+# list at 1366x800 and 390x844 and the Open dialog at 390 px (test_list_layout.py).
 screenshots: $(VENV)/.dev-installed browser-deps
-	BATCHUI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/browser
+	BATCHUI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser \
+	  tests/browser/test_review.py tests/browser/test_list_layout.py
 
 simulator: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput

@@ -115,6 +115,13 @@ def test_the_list_fits_the_screen(live_server, browser, pages, data, size):
     code.scroll_into_view_if_needed()
     assert abs(code.bounding_box()["x"] - wrap_box["x"]) < 3
     no_sideways_scroll(page)
+    # Printed: the results, not the site's header, the filters or the menus.
+    page.emulate_media(media="print")
+    for hidden in (".site-header", "#batch-filters", ".list-heading", ".pager"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#result-count")).to_be_visible()
+    expect(page.locator("#batch-table tbody.batch").first).to_be_visible()
+    expect(page.locator("#batch-table td.actions").first).to_be_hidden()
 
 
 @SIZES
