@@ -86,6 +86,14 @@ def count_total(page: Page) -> int:
     return int(re.search(r"of ([\d,]+) batch", text).group(1).replace(",", ""))
 
 
+def scrolled(page: Page) -> list[int]:
+    """How far the page and the table are scrolled."""
+    return page.evaluate(
+        """() => { const wrap = document.getElementById("table-wrap");
+        return [scrollX, scrollY, wrap.scrollLeft, wrap.scrollTop].map(Math.round); }"""
+    )
+
+
 def shoot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))
@@ -159,10 +167,12 @@ def test_every_row_action_works_and_shows_a_toast(live_server, browser, pages, d
     dialog = page.get_by_role("dialog", name="Close batch BEA_CLOSE?")
     expect(dialog).to_be_visible()
     fits(page, dialog)
+    before = scrolled(page)
     dialog.get_by_role("button", name="Close batch").click()
     expect(dialog).to_have_count(0)
     toast(page, "Batch BEA_CLOSE closed.")
     expect(row.locator(".status")).to_have_text("Closed")
+    assert scrolled(page) == before  # neither the page nor the table jumped
     code = row.locator("th.code")
     box, wrap = code.bounding_box(), page.locator("#table-wrap").bounding_box()
     assert box["x"] >= wrap["x"] - 1
