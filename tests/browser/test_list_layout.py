@@ -184,6 +184,19 @@ def test_every_row_action_works_and_shows_a_toast(live_server, browser, pages, d
     page.locator("#toasts .toast").first.get_by_role("button", name=re.compile("^Dismiss")).click()
     expect(page.locator("#toasts .toast", has_text="Batch BEA_CLOSE closed.")).to_have_count(0)
 
+    # The other dialogs fit too (Escape leaves them).
+    row = page.locator(f"#batch-{data['history'].batch_id}")
+    for label, title in (
+        ("Mark batch BEA_HISTORY pending", "Mark batch BEA_HISTORY pending?"),
+        ("Delete batch BEA_HISTORY", "Delete batch BEA_HISTORY?"),
+    ):
+        row.get_by_role("button", name=label).click()
+        dialog = page.get_by_role("dialog", name=title)
+        expect(dialog).to_be_visible()
+        fits(page, dialog)
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+
     # History.
     page.locator(f"#batch-{data['history'].batch_id}").get_by_role(
         "link", name="History of batch BEA_HISTORY"
