@@ -67,23 +67,31 @@ def review(request: HttpRequest) -> HttpResponse:
 @permission_required_or_403(VIEW_REVIEW, CLOSE_ANY_BATCH)
 @api_key_required
 def review_close(request: HttpRequest) -> HttpResponse:
-    """The selection -> a confirmation listing it; the confirmation -> one result per batch."""
+    """The selection -> a confirmation listing it, each batch with its warnings to acknowledge;
+    the confirmation -> the batches read again, then one result per batch, or, when a warning
+    is not acknowledged (or new), the confirmation again and nothing closed."""
     form = CloseSelectionForm(request.POST)
     context: dict = {"form": form, "is_fragment": wants_fragment(request)}
     if form.is_valid():
         api_key = api_key_for(request.user)
-        ids = form.cleaned_data["batch"]
-        if form.cleaned_data["confirm"]:
+        confirming = form.cleaned_data["confirm"]
+        selection = close_selection(
+            api_key=api_key,
+            batch_ids=form.cleaned_data["batch"],
+            acknowledged=form.cleaned_data["ack"] if confirming else None,
+        )
+        if confirming and selection.acknowledged:
             results = review_close_batches(
-                user=request.user, api_key=api_key, batch_ids=ids, token=form.cleaned_data["token"]
+                user=request.user,
+                api_key=api_key,
+                selection=selection,
+                token=form.cleaned_data["token"],
             )
             closed = sum(1 for result in results if result.ok)
             context.update(results=results, closed=closed, not_closed=len(results) - closed)
         else:
-            context.update(
-                selection=close_selection(api_key=api_key, batch_ids=ids),
-                token=idempotency.new_token(),
-            )
+            token = form.cleaned_data["token"] if confirming else idempotency.new_token()
+            context.update(selection=selection, token=token, asked_again=confirming)
     return render_page_or_fragment(
         request, page="review/close.html", fragment="review/close.html#panel", context=context
     )
