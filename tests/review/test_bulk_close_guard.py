@@ -6,6 +6,7 @@ again before anything is closed."""
 from __future__ import annotations
 
 import re
+import time as time_module
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from batchui.review.services import (
     review_close_warnings,
     review_figures,
 )
+from batchui.simulator import faults
 from batchui.simulator.models import Batch as StoredBatch
 from tests.helpers import HTMX
 from tests.review.test_bulk_close import results_by_batch
@@ -306,3 +308,22 @@ def test_an_unreadable_acknowledgement_is_a_message(batches, lead_client):
     )
     assert b"An acknowledgement could not be read." in response.content
     assert status(batches["ok"]) == "Open"
+
+
+def test_the_batches_are_read_at_once_within_the_requests_deadline(
+    batches, lead_client, no_faults, settings
+):
+    # Four reads of 0.5 s each: one after another they would take 2 s, past the 1.5 s deadline.
+    settings.BATCH_API_DEADLINE = 1.5
+    ids = [batches[name] for name in ("ok", "today", "flagged", "analyzing")]
+    faults.inject("latency", method="GET", path=r"/batch/\d+$", latency_ms=500, times=None)
+    started = time_module.monotonic()
+    html = confirmation(lead_client, ids)
+    assert time_module.monotonic() - started < 1.4
+    assert "Close 4 batches?" in html
+
+    # The reads keep to the request's deadline: past it, each says so.
+    settings.BATCH_API_DEADLINE = 0.3
+    html = confirmation(lead_client, ids)
+    assert "None of these can be closed now" in html
+    assert html.count("The Batch API did not answer in time.") == 4
