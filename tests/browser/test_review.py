@@ -135,6 +135,10 @@ def test_a_bulk_close_with_the_keyboard_only(live_server, page: Page, to_close, 
     expect(ready).not_to_contain_text("KBD_EMPTY")
     expect(page.locator("#empty-table")).to_contain_text("KBD_EMPTY")
     expect(page.locator("#empty-table input")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#ready-heading").locator("..").screenshot(
+        path=str(SCREENSHOTS / "review-ready-and-empty.png")
+    )
 
     # "Select all" ticks the ready batch, not the one opened today: that one is ticked on purpose.
     tab_to(page, page.get_by_label("Select all listed, except those opened today"))
@@ -155,6 +159,7 @@ def test_a_bulk_close_with_the_keyboard_only(live_server, page: Page, to_close, 
     )
     ack = panel.get_by_role("checkbox", name="Close KBD_TODAY anyway, despite this warning")
     expect(ack).not_to_be_checked()
+    panel.screenshot(path=str(SCREENSHOTS / "review-close-confirm.png"))
 
     # Without the acknowledgement the browser does not send the confirmation: the box says so.
     tab_to(page, panel.get_by_role("button", name="Close 2 batches"))
