@@ -162,8 +162,13 @@ def test_an_empty_batch_is_not_closed_by_a_crafted_post(batches, lead_client, ht
     assert (entry.outcome, entry.batch_code) == ("refused", "Empty")
 
 
-def test_batches_opened_today_are_flagged_and_not_preselected(batches, lead_client):
-    html = lead_client.get("/review/").content.decode()
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_batches_opened_today_are_flagged_and_not_preselected(batches, lead_client, htmx):
+    if htmx:
+        html = lead_client.post("/review/", headers=HTMX).content.decode()
+        assert "<html" not in html
+    else:
+        html = lead_client.get("/review/").content.decode()
     today = row(html, "ready-table", batches["today"])
     assert "opened today" in today
     assert "data-opened-today" in today  # "Select all" leaves it out (review.js)
