@@ -112,8 +112,8 @@ def test_the_confirmation_leaves_out_what_cannot_be_closed(ready, lead_client):
     StoredBatch.objects.filter(pk=ids[0]).update(batch_status="Pending")
     html = lead_client.post("/review/close/", {"batch": ids}).content.decode()
     assert "Close 1 batch?" in html  # the flagged one, with its warning to acknowledge
-    assert "Ready_ok</strong>: It is pending now, not open." in html
-    assert "#999999</strong>: Not found (deleted?)." in html
+    assert "Ready_ok</a></strong>: It is pending now, not open." in html
+    assert "#999999</a></strong>: Not found (deleted?)." in html
     assert html.count('<input type="hidden" name="batch"') == 1
     assert not ActivityEntry.objects.exists()
 

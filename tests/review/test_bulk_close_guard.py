@@ -146,7 +146,7 @@ def test_an_empty_batch_is_not_closed_by_a_crafted_post(batches, lead_client, ht
     headers = HTMX if htmx else {}
     html = confirmation(lead_client, [empty], **headers)
     assert "None of these can be closed now" in html
-    assert "Empty</strong>: It has no bills: there is nothing to close." in html
+    assert "Empty</a></strong>: It has no bills: there is nothing to close." in html
     assert 'name="confirm"' not in html
 
     done = lead_client.post(
