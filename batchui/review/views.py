@@ -20,6 +20,7 @@ from batchui.accounts.roles import CLOSE_ANY_BATCH, VIEW_REVIEW
 from batchui.accounts.services import api_key_for
 from batchui.batchapi import BatchApiError
 from batchui.batches import idempotency
+from batchui.batches.action_services import may_reopen
 from batchui.core.htmx import render_page_or_fragment, wants_fragment
 from batchui.review import charts
 from batchui.review.access import SignInUnlessTokenAccess, widget_api_key
@@ -57,6 +58,11 @@ def review(request: HttpRequest) -> HttpResponse:
             as_of=as_of_text(snapshot.fetched_at),
             work_chart=charts.work_chart(figures.people),
             day_chart=charts.day_chart(figures.closed_per_day),
+            reopenable={
+                line.batch.batch_id
+                for line in figures.pending
+                if may_reopen(user=request.user, batch=line.batch)
+            },
         )
     return render_page_or_fragment(
         request, page="review/index.html", fragment="review/index.html#review", context=context

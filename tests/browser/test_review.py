@@ -101,7 +101,7 @@ def test_the_review_screen(live_server, page: Page, demo, browser: Browser):
 
 @pytest.fixture
 def to_close(live_server):
-    """A lead and three of Jane's open batches: ready, opened today, and empty."""
+    """A lead and four of Jane's batches: open and ready, opened today, empty; and pending."""
     make_person("morgan", Role.LEAD, code="MLEAD", full_name="Morgan Lee")
     jane, _ = make_api_user("JSMITH", "Jane Smith")
     now = timezone.now().replace(microsecond=0)
@@ -109,6 +109,13 @@ def to_close(live_server):
         "old": make_batch(user=jane, code="KBD_OLD", bill_count=3, start_date=now - timedelta(9)),
         "today": make_batch(user=jane, code="KBD_TODAY", bill_count=2, start_date=now),
         "empty": make_batch(user=jane, code="KBD_EMPTY", start_date=now - timedelta(2)),
+        "held": make_batch(
+            user=jane,
+            code="KBD_HELD",
+            status="Pending",
+            bill_count=5,
+            start_date=now - timedelta(4),
+        ),
     }
     cache.clear()
     yield made
@@ -175,7 +182,29 @@ def test_a_bulk_close_with_the_keyboard_only(live_server, page: Page, to_close, 
     expect(panel.locator(".result-ok")).to_have_count(2)
     expect(page.locator("#live")).to_have_text("2 closed, 0 not closed.")
     statuses = {b.batch_code: b.batch_status for b in StoredBatch.objects.all()}
-    assert statuses == {"KBD_OLD": "Closed", "KBD_TODAY": "Closed", "KBD_EMPTY": "Open"}
+    assert statuses == {
+        "KBD_OLD": "Closed",
+        "KBD_TODAY": "Closed",
+        "KBD_EMPTY": "Open",
+        "KBD_HELD": "Pending",
+    }
+
+
+def test_reopen_from_the_pending_list_with_the_keyboard(live_server, page: Page, to_close):
+    sign_in(page, live_server.url, "morgan")
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
+    page.goto(live_server.url + "/review/")
+    tab_to(page, page.locator("#pending-table").get_by_role("link", name="Reopen batch KBD_HELD"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/batches/\d+/reopen/$"))
+    expect(page.get_by_role("heading", name="Reopen batch KBD_HELD?", level=1)).to_be_visible()
+    expect(page.locator("#reopen-what-happens")).to_contain_text("It becomes yours")
+    tab_to(page, page.get_by_role("button", name="Reopen batch"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/batches/(\?.*)?$"))  # the list, with the outcome
+    expect(page.locator(".messages")).to_contain_text("Batch KBD_HELD is open again")
+    held = StoredBatch.objects.get(pk=to_close["held"].batch_id)
+    assert held.batch_status == "Open"
 
 
 def test_the_bulk_close_confirmation_passes_axe(live_server, to_close, browser: Browser):
