@@ -52,7 +52,7 @@ class Column:
     def header(self) -> str:
         return self.csv_header or self.label
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The column's name in a person's choice of columns (Profile.list_columns)."""
         return slugify(self.label)
