@@ -1,5 +1,6 @@
-// The batch list: row disclosure, saved-view forms, focus after paging. The condition rows and the
-// pushed URL come from the server. Everything here enhances a page that works without it.
+// The batch list: row disclosure, saved-view forms, focus after paging, the table's scrolling. The
+// condition rows and the pushed URL come from the server. Everything here enhances a page that
+// works without it.
 (function () {
   "use strict";
 
@@ -43,6 +44,16 @@
       if (count) count.focus();
     }
   });
+
+  // --- the table: the page scrolls it when it fits the width, else it scrolls in its own box --
+  function fitTable() {
+    var wrap = document.getElementById("table-wrap");
+    var table = wrap && wrap.querySelector("table");
+    if (table) wrap.classList.toggle("fits", table.scrollWidth <= wrap.clientWidth);
+  }
+  window.addEventListener("resize", fitTable);
+  document.addEventListener("htmx:afterSettle", fitTable);
+  document.addEventListener("DOMContentLoaded", fitTable);
 
   if (window.htmx) {
     window.htmx.onLoad(enhanceRows);
