@@ -8,7 +8,9 @@ The table's header and cells, a row's expanded part and the CSV export all come 
   kickouts, note or text;
 - `shown`: a column of the table (else it is in the row's expanded part);
 - `csv_header` / `csv_value`: the CSV's header and value, when they differ from the label and
-  value. The CSV has every column, in this order.
+  value. The CSV has every column, in this order;
+- `sortable`: a click on its header sorts the list by its value (when the list allows sorting);
+- `key`: its name in URLs (`?sort=bills`), the label in lower case with `_` for spaces.
 
 Adding a column: one line here (and the field in batchapi.Batch).
 """
@@ -38,6 +40,16 @@ class Column:
     shown: bool = False
     csv_header: str = ""
     csv_value: Callable[[Batch], Any] | None = None
+    sortable: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.label.lower().replace(" ", "_")
+
+    @property
+    def order_words(self) -> tuple[str, str]:
+        """What ascending and descending mean for the column, in words."""
+        return ORDER_WORDS.get(self.kind, ("A to Z", "Z to A"))
 
     @property
     def header(self) -> str:
@@ -67,6 +79,16 @@ SHOW: dict[str, Callable[[Any], str]] = {
     "money": money,
     "yes_no": lambda v: "Yes" if v else "No",
     "kickouts": lambda v: mark_safe('<span class="kickouts">Yes</span>') if v else "No",
+}
+
+
+# How a kind of column reads sorted ascending and descending (the others: A to Z, Z to A).
+ORDER_WORDS: dict[str, tuple[str, str]] = {
+    "when": ("oldest first", "newest first"),
+    "count": ("smallest first", "largest first"),
+    "money": ("smallest first", "largest first"),
+    "yes_no": ("No first", "Yes first"),
+    "kickouts": ("No first", "Yes first"),
 }
 
 
@@ -104,8 +126,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Account period number", lambda b: b.account_period_number),
     Column("Has imported bills", lambda b: b.has_imported_bills, "yes_no"),
     Column("Has logs", lambda b: b.has_logs, "yes_no"),
-    Column("Note", lambda b: b.note, "note"),
+    Column("Note", lambda b: b.note, "note", sortable=False),
 )
+SORTABLE = {column.key: column for column in COLUMNS if column.sortable}
 SHOWN = tuple(column for column in COLUMNS if column.shown)
 MORE = tuple(column for column in COLUMNS if not column.shown)
 TABLE_WIDTH = len(SHOWN) + 1  # and the actions

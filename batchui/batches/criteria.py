@@ -49,6 +49,22 @@ class BatchCriteria:
     conditions: tuple[Condition, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ListSort:
+    """The list's order by one column (`columns.SORTABLE` key); as a query value `bills` or
+    `-bills` (descending)."""
+
+    key: str
+    descending: bool = False
+
+    def __str__(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+    @property
+    def aria(self) -> str:
+        return "descending" if self.descending else "ascending"
+
+
 def condition_filter(condition: Condition) -> Filter:
     """The statement of one advanced row; FilterBuildError when the API would reject it."""
     return Filter.where(condition.field, condition.operator, *condition.values)

@@ -326,8 +326,8 @@ def test_an_invalid_row_gets_its_message_and_keeps_what_was_typed(clerk_client, 
         in html
     )
     assert "“like” cannot be used with Status" in html
-    assert re.search(r'id="cond-0-v2" name="v2" value="lots"[^>]*aria-invalid="true" '
-                     r'aria-describedby="cond-0-error"', html)  # fmt: skip
+    assert re.search(r'id="cond-0-v2" name="v2" value="lots"[^>]*aria-describedby='
+                     r'"cond-0-help cond-0-error" aria-invalid="true"', html)  # fmt: skip
     assert '<option value="like" selected>like</option>' in html
 
 
