@@ -4,8 +4,8 @@ The table's header and cells, a row's expanded part and the CSV export all come 
 
 - `label`: the table's header, or the name in the expanded part;
 - `value`: the cell's value, a function of the batch;
-- `kind`: how the cell shows it (`cell()`): code, status, when, count, money, yes_no,
-  kickouts, note or text;
+- `kind`: how the cell shows it (`cell()`): code, status, when (a date-time), date, count,
+  money, yes_no, kickouts, note or text;
 - `shown`: a column of the table (else it is in the row's expanded part);
 - `csv_header` / `csv_value`: the CSV's header and value, when they differ from the label and
   value. The CSV has every column, in this order;
@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 
 from batchui.batchapi import Batch
 from batchui.batches.action_services import may_close, may_edit
-from batchui.batches.templatetags.batch_format import DASH, count, money, when
+from batchui.batches.templatetags.batch_format import DASH, count, day, money, when
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Column:
 SHOW: dict[str, Callable[[Any], str]] = {
     "status": lambda v: format_html('<span class="status status-{}">{}</span>', v.lower(), v),
     "when": when,
+    "date": day,
     "count": count,
     "money": money,
     "yes_no": lambda v: "Yes" if v else "No",
@@ -85,6 +86,7 @@ SHOW: dict[str, Callable[[Any], str]] = {
 # How a kind of column reads sorted ascending and descending (the others: A to Z, Z to A).
 ORDER_WORDS: dict[str, tuple[str, str]] = {
     "when": ("oldest first", "newest first"),
+    "date": ("oldest first", "newest first"),
     "count": ("smallest first", "largest first"),
     "money": ("smallest first", "largest first"),
     "yes_no": ("No first", "Yes first"),
@@ -113,13 +115,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("Analyzing", lambda b: b.analyzing_count, "count", True),
     Column("Kickouts", lambda b: b.has_imports_with_kickout, "kickouts", True),
     Column("Account period", lambda b: b.account_period_name, shown=True),
-    Column("Due date", lambda b: b.due_date, shown=True),
+    Column("Due date", lambda b: b.due_date, "date", True),
     Column("Batch ID", lambda b: b.batch_id),
     Column("Created by user code", _creator("user_code")),
     Column("Created by user ID", _creator("user_id")),
     Column("Is open", lambda b: b.is_open, "yes_no"),
-    Column("Statement date", lambda b: b.statement_date),
-    Column("Next reading", lambda b: b.next_reading),
+    Column("Statement date", lambda b: b.statement_date, "date"),
+    Column("Next reading", lambda b: b.next_reading, "date"),
     Column("Control code", lambda b: b.control_code),
     Column("Invoice number", lambda b: b.invoice_number),
     Column("Account period year", lambda b: b.account_period_year),

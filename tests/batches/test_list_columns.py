@@ -96,5 +96,5 @@ def test_a_cached_row_follows_the_persons_rights_and_time_zone(
     assert "Edit batch CACHED-2" not in theirs
     settings.TIME_ZONE = "America/New_York"
     shifted = _row(clerk_client.get("/batches/").getvalue().decode(), batch.batch_id)
-    assert "1 Jun 2026 08:00" in shifted
-    assert "1 Jun 2026 12:00" in mine
+    assert "1 Jun 2026, 08:00" in shifted
+    assert "1 Jun 2026, 12:00" in mine

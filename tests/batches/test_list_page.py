@@ -214,8 +214,10 @@ def test_rows_show_money_counts_and_dates_for_people(clerk_client, clerk_api_use
     row = row[: row.index("</tbody>")]
     assert "$12,345.67" in row
     assert ">1,234<" in row
-    assert '<time datetime="2026-11-22T14:05:00+00:00" title="2026-11-22T14:05:00+00:00">' in row
-    assert "22 Nov 2026 14:05" in row
+    assert (
+        '<time datetime="2026-11-22T14:05:00+00:00" title="2026-11-22 14:05:00 UTC (UTC+00:00)" '
+        'tabindex="0">22 Nov 2026, 14:05</time>'
+    ) in row
     assert 'aria-expanded="false"' in row
     assert f'aria-controls="batch-{batch.batch_id}-more"' in row
     assert "<details" in row

@@ -94,7 +94,7 @@ def test_a_header_link_says_what_a_click_does_and_flips_the_order(clerk_client, 
     assert "aria-sort" not in head
     assert re.search(
         r'<a class="sort" href="/batches/\?status=pending&sort=bills" '
-        r'hx-get="/batches/\?status=pending&sort=bills">Bills'
+        r'hx-get="/batches/\?status=pending&sort=bills" data-sort-key="bills">Bills'
         r'<span class="visually-hidden">: sort smallest first</span></a>',
         head,
     )
