@@ -282,3 +282,11 @@ def test_a_typed_iso_date_is_accepted_and_another_shape_is_refused_next_to_the_f
         "Type it as year-month-day, such as 2026-11-22."
     ) in html
     assert 'value="22/11/2026"' in html  # what was typed is kept
+    html = clerk_client.get(
+        "/batches/", {"closed_to": "2026-13-01"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert (
+        '<p id="closed-error" class="field-error" hx-swap-oob="true">Closed to: “2026-13-01” '
+        "is not a date. Type it as year-month-day, such as 2026-11-22."
+    ) in html
+    assert '<p id="opened-error" class="field-error" hx-swap-oob="true"></p>' in html
