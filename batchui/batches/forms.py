@@ -295,6 +295,8 @@ class ConditionRow:
         """What a value looks like and, where it needs saying, what the operator does."""
         if not self.spec:
             return "Choose a field to see what its values look like."
+        if self.operator in DATE_SHORTCUTS:
+            return f"“{operator_words(self.operator)}” takes no value."
         operator = self.operator or ("like" if self.spec.type is FieldType.STRING else "")
         more = OPERATOR_HELP.get(operator, "")
         return f"Type {self.hint}." + (f" {more}" if more else "")

@@ -245,10 +245,12 @@ def test_operators_show_in_plain_words_while_the_url_and_the_api_keep_theirs(
         ("runningTotal", "Type a number such as 125.50."),
         ("batchStatus", "Type Open, Pending or Closed."),
         ("batchCode", "“contains” finds the text anywhere in the value, in any letter case"),
+        ("endDate&op=last+7+days", "“in the last 7 days” takes no value."),
+        ("billCount&op=one+of", "Type a whole number, such as 12. Separate the values with |"),
     ],
 )
 def test_each_field_says_what_a_value_looks_like(clerk_client, clerk_api_user, field, help_text):
-    html = clerk_client.get("/batches/", {"f": field, "add": "1"}).getvalue().decode()
+    html = clerk_client.get(f"/batches/?f={field}&add=1").getvalue().decode()
     assert help_text in html
     assert (
         'id="cond-0-v" name="v" value="" autocomplete="off" aria-describedby="cond-0-help' in html
