@@ -4,13 +4,11 @@ The table's header and cells, a row's expanded part and the CSV export all come 
 
 - `label`: the table's header, or the name in the expanded part;
 - `value`: the cell's value, a function of the batch;
-- `kind`: how the cell shows it (`cell()`): code, status, when (a date-time), date, count,
-  money, yes_no, kickouts, note or text;
+- `kind`: how the cell shows it (`cell()`): code, status, when, count, money, yes_no,
+  kickouts, note or text;
 - `shown`: a column of the table (else it is in the row's expanded part);
 - `csv_header` / `csv_value`: the CSV's header and value, when they differ from the label and
-  value. The CSV has every column, in this order;
-- `sortable`: a click on its header sorts the list by its value (when the list allows sorting);
-- `key`: its name in URLs (`?sort=bills`), the label in lower case with `_` for spaces.
+  value. The CSV has every column, in this order.
 
 Adding a column: one line here (and the field in batchapi.Batch).
 """
@@ -26,6 +24,7 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 
 from batchui.batchapi import Batch
 from batchui.batches.action_services import may_close, may_edit
@@ -40,24 +39,25 @@ class Column:
     shown: bool = False
     csv_header: str = ""
     csv_value: Callable[[Batch], Any] | None = None
-    sortable: bool = True
-
-    @property
-    def key(self) -> str:
-        return self.label.lower().replace(" ", "_")
-
-    @property
-    def order_words(self) -> tuple[str, str]:
-        """What ascending and descending mean for the column, in words."""
-        return ORDER_WORDS.get(self.kind, ("A to Z", "Z to A"))
+    sortable: bool = True  # a click on its header sorts the list (when the list can be sorted)
 
     @property
     def header(self) -> str:
         return self.csv_header or self.label
 
     @property
+    def key(self) -> str:
+        """The column's name in a person's choice of columns (Profile.list_columns)."""
+        return slugify(self.label)
+
+    @property
     def numeric(self) -> bool:
         return self.kind in ("count", "money")
+
+    @property
+    def order_words(self) -> tuple[str, str]:
+        """What ascending and descending mean for the column, in words."""
+        return ORDER_WORDS.get(self.kind, ("A to Z", "Z to A"))
 
     def csv(self, batch: Batch) -> str:
         return csv_text((self.csv_value or self.value)(batch))
@@ -71,7 +71,8 @@ class Column:
         return show(value) if show else value
 
 
-# How a kind of cell shows its value (the others show it as it is).
+# How a kind of cell shows its value (the others show it as it is). "when" is a date-time,
+# "date" a date (or the API's text of one).
 SHOW: dict[str, Callable[[Any], str]] = {
     "status": lambda v: format_html('<span class="status status-{}">{}</span>', v.lower(), v),
     "when": when,
@@ -130,7 +131,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("Has logs", lambda b: b.has_logs, "yes_no"),
     Column("Note", lambda b: b.note, "note", sortable=False),
 )
-SORTABLE = {column.key: column for column in COLUMNS if column.sortable}
 SHOWN = tuple(column for column in COLUMNS if column.shown)
 MORE = tuple(column for column in COLUMNS if not column.shown)
 TABLE_WIDTH = len(SHOWN) + 1  # and the actions

@@ -13,6 +13,7 @@ from typing import Any
 from batchui.batchapi import Filter
 from batchui.batchapi.filters import DATE_SHORTCUTS
 from batchui.batchapi.values import BatchStatus
+from batchui.batches.columns import COLUMNS
 
 # The date presets of the quick filters are the API's own shortcut operators.
 DATE_PRESETS: tuple[str, ...] = DATE_SHORTCUTS
@@ -49,10 +50,14 @@ class BatchCriteria:
     conditions: tuple[Condition, ...] = ()
 
 
+# The columns the list can be sorted by, by key.
+SORTABLE = {column.key: column for column in COLUMNS if column.sortable}
+
+
 @dataclass(frozen=True, slots=True)
 class ListSort:
-    """The list's order by one column (`columns.SORTABLE` key); as a query value `bills` or
-    `-bills` (descending)."""
+    """The list's order by one column (a SORTABLE key); as a query value `bills` or `-bills`
+    (descending)."""
 
     key: str
     descending: bool = False

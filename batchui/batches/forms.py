@@ -21,8 +21,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from batchui.batchapi import FIELDS, FilterBuildError
 from batchui.batchapi.filters import CONTAINMENT, DATE_SHORTCUTS, MEMBERSHIP, FieldSpec, FieldType
 from batchui.batchapi.values import BatchStatus
-from batchui.batches.columns import SORTABLE
-from batchui.batches.criteria import DATE_PRESETS, BatchCriteria, Condition, DateRange, ListSort
+from batchui.batches.criteria import (
+    DATE_PRESETS,
+    SORTABLE,
+    BatchCriteria,
+    Condition,
+    DateRange,
+    ListSort,
+)
 from batchui.batches.criteria import condition_filter as _condition_filter
 
 STATUS_CHOICES = [(status.value.lower(), status.value) for status in BatchStatus]

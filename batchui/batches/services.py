@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 
 from batchui.batchapi import Batch, get_client
 from batchui.batchapi.client import MAX_PAGE_SIZE
-from batchui.batches.columns import CSV_HEADER, SORTABLE, batch_csv_row
-from batchui.batches.criteria import BatchCriteria, ListSort, criteria_filter
+from batchui.batches.columns import CSV_HEADER, batch_csv_row
+from batchui.batches.criteria import SORTABLE, BatchCriteria, ListSort, criteria_filter
 from batchui.batches.models import SavedView
 
 

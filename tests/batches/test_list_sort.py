@@ -10,7 +10,8 @@ import pytest
 
 from batchui.accounts.services import api_caller_for
 from batchui.batchapi import Filter, get_client
-from batchui.batches.columns import COLUMNS, SORTABLE
+from batchui.batches.columns import COLUMNS
+from batchui.batches.criteria import SORTABLE
 from batchui.simulator.models import Batch, BatchStatus
 from batchui.simulator.seeding import seed_batches
 from tests.helpers import HTMX
@@ -42,7 +43,7 @@ def open_or_pending(clerk, seeded) -> dict[int, object]:
 def test_every_column_but_the_note_is_sortable():
     assert [column.label for column in COLUMNS if not column.sortable] == ["Note"]
     assert SORTABLE["bills"].label == "Bills"
-    assert SORTABLE["total_cost"].label == "Total cost"
+    assert SORTABLE["total-cost"].label == "Total cost"
 
 
 def _order_key(value):
@@ -114,9 +115,9 @@ def test_a_header_link_says_what_a_click_does_and_flips_the_order(clerk_client, 
 def test_the_sort_is_kept_in_the_pager_links_and_pages_continue_the_order(
     clerk_client, clerk, seeded, sent
 ):
-    closed = {"status": "closed", "sort": "-total_cost", "size": "100"}
+    closed = {"status": "closed", "sort": "-total-cost", "size": "100"}
     first = clerk_client.get("/batches/", closed).getvalue().decode()
-    assert 'href="/batches/?status=closed&amp;sort=-total_cost&amp;size=100&amp;page=2"' in first
+    assert 'href="/batches/?status=closed&amp;sort=-total-cost&amp;size=100&amp;page=2"' in first
     second = clerk_client.get("/batches/", {**closed, "page": "2"}).getvalue().decode()
     totals = {
         batch.batch_id: batch.running_total

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django import template
 
-from batchui.batches.columns import SORTABLE, Column
-from batchui.batches.criteria import ListSort
+from batchui.batches.columns import Column
+from batchui.batches.criteria import SORTABLE, ListSort
 
 register = template.Library()
 
