@@ -110,7 +110,7 @@ def test_the_confirmation_leaves_out_what_is_not_ready(ready, lead_client):
     html = lead_client.post("/review/close/", {"batch": ids}).content.decode()
     assert "Close 1 batch?" in html
     assert "Ready_ok" in html
-    assert "Flagged</strong>: 2 unresolved flag(s)" in html
+    assert "Flagged</a></strong>: 2 unresolved flag(s)" in html
     assert "not found" in html
     assert html.count('<input type="hidden" name="batch"') == 1
     assert not ActivityEntry.objects.exists()
