@@ -39,7 +39,7 @@ def lead_in_berlin():
     cache.clear()
 
 
-def test_one_format_in_the_list_a_dialog_the_review_and_the_activity(lead_in_berlin):
+def test_one_format_in_the_list_a_dialog_the_batch_page_the_review_and_the_activity(lead_in_berlin):
     batch = make_batch(user=ApiUser.objects.get(user_code="LLEAD"), code="TZ_1", start_date=OPENED)
     ActivityEntry.objects.create(
         created=OPENED, finished=OPENED, user=lead_in_berlin, username="lena",
@@ -50,6 +50,7 @@ def test_one_format_in_the_list_a_dialog_the_review_and_the_activity(lead_in_ber
         "list": client.get("/batches/").getvalue().decode(),
         "close dialog": client.get(f"/batches/{batch.batch_id}/close/", headers=HTMX).content,
         "close page": client.get(f"/batches/{batch.batch_id}/close/").content,
+        "batch page": client.get(f"/batches/{batch.batch_id}/").content,
         "review": client.get("/review/").content,
         "activity": client.get("/activity/").content,
     }
