@@ -471,6 +471,11 @@ class BatchFilterForm:
         elif edit.isdigit():
             self.focus_row = min(int(edit), last)
 
+    @property
+    def sort(self) -> ListSort | None:
+        """The order asked for (the search sorts only what fits in one API page)."""
+        return sort_from(self.data)
+
     def is_valid(self) -> bool:
         rows_ok = not self.too_many and not any(row.error for row in self.rows)
         return self.quick.is_valid() and rows_ok

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -19,6 +19,9 @@ from batchui.batchapi.client import MAX_PAGE_SIZE
 from batchui.batches.columns import CSV_HEADER, batch_csv_row
 from batchui.batches.criteria import SORTABLE, BatchCriteria, ListSort, criteria_filter
 from batchui.batches.models import SavedView
+
+# The API has no sort parameter: the list sorts a result only when one API page holds it all.
+SORT_LIMIT = MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class BatchSearchResult:
     total_pages: int
     sort: ListSort | None = None  # the order applied (None: the API's, newest first)
     sortable: bool = True  # the whole result fits in one API page, so it can be sorted
+    sort_limit: ClassVar[int] = SORT_LIMIT
 
     @property
     def first(self) -> int:
@@ -60,10 +64,6 @@ class BatchSearchResult:
                 numbers.append(None)
             numbers.append(number)
         return numbers
-
-
-# The API has no sort parameter: the list sorts a result only when one API page holds it all.
-SORT_LIMIT = MAX_PAGE_SIZE
 
 
 def batch_search(

@@ -23,7 +23,6 @@ from batchui.accounts.services import api_caller_for
 from batchui.batchapi import BatchApiError
 from batchui.batches import services
 from batchui.batches.columns import SHOWN, TABLE_WIDTH, batch_rows
-from batchui.batches.criteria import ListSort
 from batchui.batches.export import csv_chunks
 from batchui.batches.forms import (
     FIELD_CHOICES,
@@ -34,7 +33,6 @@ from batchui.batches.forms import (
     SavedViewForm,
     list_query,
     paging_from,
-    sort_from,
 )
 from batchui.core.htmx import HtmxHttpRequest, wants_fragment
 from batchui.core.streaming import render_streamed
@@ -55,12 +53,7 @@ def _announcement(*, result: services.BatchSearchResult | None, api_error) -> st
 
 
 def _results(
-    request: HtmxHttpRequest,
-    *,
-    api_key: str,
-    filters: BatchFilterForm,
-    paging: Paging,
-    sort: ListSort | None,
+    request: HtmxHttpRequest, *, api_key: str, filters: BatchFilterForm, paging: Paging
 ) -> dict[str, Any]:
     """The search (none when the filters have mistakes) and what the results partial shows."""
     result = api_error = None
@@ -71,7 +64,7 @@ def _results(
                 criteria=filters.criteria,
                 page=paging.page,
                 page_size=paging.size,
-                sort=sort,
+                sort=filters.sort,
             )
         except BatchApiError as error:
             api_error = error
@@ -94,7 +87,6 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
     user_code = caller.user_code.strip()
     filters = BatchFilterForm(request.GET, user_code=user_code)
     paging = paging_from(request.GET)
-    sort = sort_from(request.GET)
     query_string = list_query(request.GET)
     query = QueryDict(query_string)
     list_url = reverse("batches:list")
@@ -111,12 +103,10 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
         "max_conditions": MAX_CONDITIONS,
         "columns": SHOWN,
         "table_width": TABLE_WIDTH,
-        "sort_asked": sort,
-        "sort_limit": services.SORT_LIMIT,
     }
 
     def results() -> dict[str, Any]:
-        return _results(request, api_key=caller.key, filters=filters, paging=paging, sort=sort)
+        return _results(request, api_key=caller.key, filters=filters, paging=paging)
 
     if wants_fragment(request):
         if request.htmx.target == "condition-rows":
