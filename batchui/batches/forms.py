@@ -33,6 +33,7 @@ from batchui.batches.criteria import condition_filter as _condition_filter
 
 STATUS_CHOICES = [(status.value.lower(), status.value) for status in BatchStatus]
 WHO_ALL, WHO_MINE = "all", "mine"
+DATE_GROUPS = ("opened", "closed")
 PRESET_CHOICES = [("", "Any time"), *((preset, preset.capitalize()) for preset in DATE_PRESETS)]
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -230,6 +231,13 @@ class QuickFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user_code = user_code
 
+    @property
+    def date_groups(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """Each date group's name, period, from and to (whose messages show under the group)."""
+        return [
+            (name, self[name], self[f"{name}_from"], self[f"{name}_to"]) for name in DATE_GROUPS
+        ]
+
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip(WILDCARDS)  # "contains" needs no wildcard
 
@@ -241,7 +249,7 @@ class QuickFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for group in ("opened", "closed"):
+        for group in DATE_GROUPS:
             preset = cleaned.get(group)
             start, end = cleaned.get(f"{group}_from"), cleaned.get(f"{group}_to")
             if preset and (start or end):
