@@ -62,11 +62,11 @@ def count_text(page: Page):
 def test_filter_page_back_forward_and_reload(live_server, list_page: Page):
     page = list_page
     expect(count_text(page)).to_have_text("1–50 of 140 batches")
-    page.get_by_label("Pending").check()
+    page.get_by_label("Pending", exact=True).check()
     expect(page).to_have_url(re.compile(r"status=pending"))
     expect(count_text(page)).to_have_text("1–15 of 15 batches")
     expect(page.locator("#live")).to_have_text("1–15 of 15 batches")
-    page.get_by_label("Pending").uncheck()
+    page.get_by_label("Pending", exact=True).uncheck()
     page.get_by_label("Batch code contains").press_sequentially("maint_1", delay=40)
     expect(page).to_have_url(re.compile(r"code=maint_1(&|$)"))
     expect(count_text(page)).to_have_text("1–20 of 20 batches")  # Maint_100 to Maint_119
