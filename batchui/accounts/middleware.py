@@ -5,6 +5,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -44,12 +45,20 @@ class ProxyRemoteUserMiddleware(auth_middleware.PersistentRemoteUserMiddleware):
         await sync_to_async(self.process_request, thread_sensitive=True)(request)
 
 
+def _forget_time_zone(**kwargs) -> None:
+    timezone.deactivate()
+
+
 class TimeZoneMiddleware(MiddlewareMixin):
     """Times in the signed-in person's zone (their profile's), else settings.TIME_ZONE.
 
-    It stays active until the next request of the thread starts, so that a streamed page's later
-    parts are written in it too. Views that need no sign-in (health checks) do not load the
+    It stays active until the response is done (a streamed page's later parts are written in it
+    too): then the thread forgets it. Views that need no sign-in (health checks) do not load the
     person for it."""
+
+    def __init__(self, get_response) -> None:
+        super().__init__(get_response)
+        request_finished.connect(_forget_time_zone, dispatch_uid="batchui.accounts.time_zone")
 
     def process_request(self, request: HttpRequest) -> None:
         timezone.deactivate()

@@ -102,3 +102,10 @@ def test_the_formats():
         late = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
         assert day_text(late) == "23 Nov 2026"  # the person's day
     assert when(None) == day_text(None) == "—"
+
+
+def test_the_person_s_zone_is_forgotten_when_the_response_is_done(lead_in_berlin):
+    make_batch(user=ApiUser.objects.get(user_code="LLEAD"), code="TZ_4", start_date=OPENED)
+    page = signed_in_client(lead_in_berlin).get("/batches/").getvalue().decode()  # streamed
+    assert ">22 Nov 2026, 14:05</time>" in page  # its later parts too
+    assert timezone.get_current_timezone_name() == "UTC"  # not Berlin for what runs next
