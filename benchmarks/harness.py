@@ -400,6 +400,14 @@ def api_calls(api_url: str, *, clear: bool = True) -> list[dict]:
     return requests.request("DELETE" if clear else "GET", f"{api_url}/_calls", timeout=30).json()
 
 
+def api_replay(api_url: str) -> None:
+    """From now on the counting proxy answers a GET it has answered before from memory, without
+    asking the simulator (benchmarks/api_standin.py)."""
+    import requests
+
+    requests.put(f"{api_url}/_replay", timeout=30).raise_for_status()
+
+
 def verdict(ok: bool) -> str:
     return "**met**" if ok else "**MISSED**"
 
