@@ -26,7 +26,10 @@ alike. Budgets: cold within 0.30x of one after another; cached under 50 ms.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from bench_api_calls import listing_pages
@@ -141,9 +144,25 @@ def run(args: argparse.Namespace, *, api_url: str, lead, seeded: dict[str, int])
         for which, size, page in needed:
             client.list_batches(filter=which, page_number=page, page_size=size, api_key=key)
 
+    cpu_ms: dict[str, list[float]] = {}
+
+    def cpu_counted(label: str, call: Callable[[], None]) -> Callable[[], None]:
+        def counted() -> None:
+            started = time.process_time()
+            call()
+            cpu_ms.setdefault(label, []).append((time.process_time() - started) * 1000)
+
+        return counted
+
     print("  one after another and cold, alternated...", file=sys.stderr)
     sequential, cold = measure_alternated(
-        {"one after another": one_after_another, "cold: GET /review/, caches empty": cold_page},
+        {
+            label: cpu_counted(label, call)
+            for label, call in (
+                ("one after another", one_after_another),
+                ("cold: GET /review/, caches empty", cold_page),
+            )
+        },
         runs=args.runs,
     )
     calls = api_calls(api_url)
@@ -156,8 +175,15 @@ def run(args: argparse.Namespace, *, api_url: str, lead, seeded: dict[str, int])
     cold_page()
     timings.append(measure("cached: GET /review/", cached_page, runs=args.cached_runs, warmup=3))
     cached = timings[-1]
+    cpu = {label: statistics.median(found) for label, found in cpu_ms.items()}
     return report(
-        args=args, timings=timings, seeded=seeded, sequential=sequential, cold=cold, cached=cached
+        args=args,
+        timings=timings,
+        cpu=cpu,
+        seeded=seeded,
+        sequential=sequential,
+        cold=cold,
+        cached=cached,
     )
 
 
@@ -165,6 +191,7 @@ def report(
     *,
     args: argparse.Namespace,
     timings: list[Timing],
+    cpu: dict[str, float],
     seeded: dict[str, int],
     sequential: Timing,
     cold: Timing,
@@ -174,9 +201,10 @@ def report(
     cold_ok = ratio <= COLD_RATIO
     cached_ok = cached.median_ms < CACHED_MS
     rows = [
-        [t.label, f"{t.median_ms:.1f}", f"{t.p95_ms:.1f}", f"{t.min_ms:.1f}", str(t.runs), t.note]
+        [t.label, f"{t.median_ms:.1f}", f"{t.p95_ms:.1f}", f"{t.min_ms:.1f}", str(t.runs),
+         f"{cpu[t.label]:.0f}" if t.label in cpu else "", t.note]
         for t in timings
-    ]
+    ]  # fmt: skip
     machine = machine_info()
     markdown = "\n".join(
         [
@@ -185,9 +213,12 @@ def report(
             "pending). The dashboard in the benchmark's process calls, over HTTP, the counting "
             f"proxy, which adds {args.latency} ms to every call and replays the simulator's "
             "answers: it took each one from the simulator once before the timed runs, so the "
-            "API's CPU is not on this machine's 2 cores (`bench_review.py` says why). Times in ms.",
+            "API's CPU is not on this machine's 2 cores (`bench_review.py` says why). The first "
+            "two measures alternate run by run. Times in ms; CPU: the median CPU time of the "
+            "dashboard's process (all its threads) in a run: its own cost, less sensitive than the "
+            "times to what else the shared machine is doing.",
             "",
-            table(["measure", "median", "p95", "min", "runs", "note"], rows),
+            table(["measure", "median", "p95", "min", "runs", "CPU", "note"], rows),
             "",
             f"Budget: cold within {COLD_RATIO}x of one after another: {verdict(cold_ok)} "
             f"({ratio:.2f}x). Cached under {CACHED_MS:.0f} ms: {verdict(cached_ok)} "
