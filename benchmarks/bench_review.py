@@ -170,33 +170,22 @@ def run(args: argparse.Namespace, *, api_url: str, lead, seeded: dict[str, int])
         raise RuntimeError("a timed call reached the simulator: the figures would include it")
     sequential.note = f"{len(needed)} calls"
     cold.note = f"{len(calls) / args.runs - len(needed):.0f} calls"
-    timings = [sequential, cold]
     print("  cached...", file=sys.stderr)
     cold_page()
-    timings.append(measure("cached: GET /review/", cached_page, runs=args.cached_runs, warmup=3))
-    cached = timings[-1]
+    cached = measure("cached: GET /review/", cached_page, runs=args.cached_runs, warmup=3)
     cpu = {label: statistics.median(found) for label, found in cpu_ms.items()}
-    return report(
-        args=args,
-        timings=timings,
-        cpu=cpu,
-        seeded=seeded,
-        sequential=sequential,
-        cold=cold,
-        cached=cached,
-    )
+    return report(args, timings=[sequential, cold, cached], cpu=cpu, seeded=seeded)
 
 
 def report(
-    *,
     args: argparse.Namespace,
+    *,
     timings: list[Timing],
     cpu: dict[str, float],
     seeded: dict[str, int],
-    sequential: Timing,
-    cold: Timing,
-    cached: Timing,
 ) -> Result:
+    """The section: `timings` are one after another, cold and cached."""
+    sequential, cold, cached = timings
     ratio = cold.median_ms / sequential.median_ms
     cold_ok = ratio <= COLD_RATIO
     cached_ok = cached.median_ms < CACHED_MS
