@@ -4,6 +4,10 @@
     @permission_required_or_403(roles.VIEW_BATCHES)
     def batch_list(request): ...
 
+    @require_http_methods(["GET", "POST"])
+    @permission_required_or_403(roles.CLOSE_BATCH, action=Action.CLOSE)   # an action's view
+    def close_batch(request, batch_id): ...
+
     @frameable_by_intranet            # the /widget/ page only
     @permission_required_or_403(roles.VIEW_WIDGET)
     def widget(request): ...
@@ -21,15 +25,19 @@ from django.http import HttpRequest, HttpResponse
 
 from batchui.accounts.responses import forbidden, sign_in_redirect
 from batchui.accounts.services import api_key_for
+from batchui.activity.models import Action, Outcome
+from batchui.activity.services import activity_record
 
 View = Callable[..., HttpResponse]
 NOT_ALLOWED = "Your role does not allow this. Ask your team lead if you need it."
 
 
-def permission_required_or_403(*perms: str) -> Callable[[View], View]:
+def permission_required_or_403(*perms: str, action: Action | None = None) -> Callable[[View], View]:
     """Answer 403 (never a redirect loop) to a signed-in person lacking any of `perms`.
 
-    The refusal is a full page, or for htmx a short text shown in the page's error region.
+    The refusal is a full page, or for htmx a short text shown in the page's error region. On the
+    view of an `action`, a refused POST (an attempt: a GET only asks for the form or the
+    confirmation) is recorded in the activity log, with the batch id of the URL if it has one.
     """
     if not perms:
         raise ValueError("permission_required_or_403 needs at least one permission")
@@ -40,6 +48,14 @@ def permission_required_or_403(*perms: str) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return sign_in_redirect(request)
             if not request.user.has_perms(perms):
+                if action is not None and request.method == "POST":
+                    activity_record(
+                        user=request.user,
+                        action=action,
+                        outcome=Outcome.REFUSED,
+                        message=NOT_ALLOWED,
+                        batch_id=kwargs.get("batch_id"),
+                    )
                 return forbidden(request, message=NOT_ALLOWED)
             return view(request, *args, **kwargs)
 

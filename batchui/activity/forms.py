@@ -17,6 +17,7 @@ class ActivityFilterForm(forms.Form):
     )
     batch = forms.IntegerField(label="Batch ID", required=False, min_value=1)
 
-    def __init__(self, *args, people: list[str], **kwargs) -> None:
+    def __init__(self, *args, people: list[tuple[str, str]], **kwargs) -> None:
+        """`people`: (login, name) pairs; the filter shows names and sends logins."""
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Anyone"), *((name, name) for name in people)]
+        self.fields["person"].choices = [("", "Anyone"), *people]

@@ -34,10 +34,14 @@ class ActivityEntry(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Kept as text too: the entry must still say who it was after the account is deleted.
+    # Kept as text too: the entry must still say who it was after the account is deleted. The
+    # login (for the person filter) and the name people read (full name, else the login).
     username = models.CharField(max_length=150)
+    person_name = models.CharField(max_length=255, blank=True, default="")
     action = models.CharField(max_length=10, choices=Action.choices)
     batch_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    # The code given with the attempt: for an open the code asked for; for an edit the code it
+    # was asked to set (`code_then` is the code the batch had).
     batch_code = models.CharField(max_length=255, blank=True, default="")
     # For an edit {"batchCode": {"before": ..., "after": ...}, "note": {...}}; for an open the
     # settings sent; for a close {} (a close changes only the status).
@@ -54,8 +58,21 @@ class ActivityEntry(models.Model):
         indexes = [models.Index(fields=["username", "-created"], name="activity_user_created")]
 
     def __str__(self) -> str:
-        what = self.batch_code or self.batch_id
+        what = self.code_then or self.batch_id
         return f"{self.action} {what} by {self.username}: {self.outcome}"
+
+    @property
+    def who(self) -> str:
+        return self.person_name or self.username
+
+    @property
+    def code_then(self) -> str:
+        """The batch's code when the attempt was made ("" when unknown): an edit's code before
+        the edit (unknown when the batch could not be read first), else the code recorded."""
+        if self.action == Action.EDIT:
+            change = self.changes.get("batchCode")
+            return (change.get("before") or "") if isinstance(change, dict) else ""
+        return self.batch_code
 
     @property
     def in_progress(self) -> bool:

@@ -3,8 +3,10 @@
 An attempt is recorded before the Batch API is called (`activity_start`, outcome "unknown") and
 completed after (`activity_finish`), so that an attempt whose call crashed or hung still shows.
 
-Visibility: people with VIEW_REVIEW (team leads) see everyone's entries; everyone else sees their
-own (a clerk reviews what they did; a viewer, who cannot act, sees an empty log).
+Visibility: in the activity log, people with VIEW_REVIEW (team leads) see everyone's entries;
+everyone else sees their own (a clerk reviews what they did; a viewer sees their refused
+attempts). A batch's page shows its whole history to everyone who may see the batch
+(`activity_of_batch`): what happened to a batch is part of the batch, like who opened it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def activity_start(
         created=timezone.now(),
         user=user,
         username=user.get_username(),
+        person_name=person_name_of(user),
         action=action,
         batch_id=batch_id,
         batch_code=batch_code[:255],
@@ -44,6 +47,12 @@ def activity_start(
         message="",
         token=token,
     )
+
+
+def person_name_of(user: AbstractBaseUser) -> str:
+    """The name people read: the full name, else the login."""
+    full_name = getattr(user, "get_full_name", lambda: "")()
+    return (full_name or user.get_username())[:255]
 
 
 def activity_finish(
@@ -108,7 +117,14 @@ def activity_search(
     return entries.order_by("-created", "-id")
 
 
-def activity_people(*, user: AbstractBaseUser) -> list[str]:
-    """The usernames appearing in the entries `user` may see (for the person filter)."""
-    names = activity_visible_to(user=user).values_list("username", flat=True).distinct()
-    return sorted(set(names), key=str.casefold)
+def activity_people(*, user: AbstractBaseUser) -> list[tuple[str, str]]:
+    """(login, name) of the people appearing in the entries `user` may see (for the person
+    filter), by name."""
+    pairs = activity_visible_to(user=user).order_by().values_list("username", "person_name")
+    names = {login: name or login for login, name in pairs.distinct()}
+    return sorted(names.items(), key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+def activity_of_batch(*, batch_id: int) -> QuerySet[ActivityEntry]:
+    """A batch's history: every entry about it, newest first (shown on the batch's page)."""
+    return ActivityEntry.objects.filter(batch_id=batch_id).order_by("-created", "-id")

@@ -3,9 +3,9 @@
 Every call sends `ECI-ApiKey`, `Content-Type: application/json` and `X-Request-ID`, has a connect
 and a read timeout, and is logged on one line (never with the key). Calls that are safe to repeat
 (GET, and the edit PUT, which sets the same values again) are retried on connection failures,
-timeouts, 429 and 502/503/504 within a total time budget. Open (POST) and close are never repeated
-blindly: when their answer is lost, the client looks up whether they took effect before it answers
-(see `open_batch` and `close_batch`).
+timeouts, 429 and 502/503/504 within a total time budget. Open (POST), close, a status change and
+delete are never repeated blindly: when their answer is lost, the client looks up whether they took
+effect before it answers (see `open_batch`, `close_batch`, `set_batch_status`, `delete_batch`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from itertools import islice
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -91,6 +91,7 @@ def time_left() -> float | None:
 
 
 API_PREFIX = "/api/v3"
+API_PREFIX_V202206 = "/api/v202206"  # the status change exists only in this version
 DEFAULT_PAGE_SIZE = 250
 MAX_PAGE_SIZE = 1000
 ITER_PAGE_SIZE = 1000
@@ -106,6 +107,7 @@ _HEADER_SAFE = re.compile(r"[!-~]+")  # printable ASCII without spaces: what a k
 _API_PATH = re.compile(r"(^|/)api(/|$)", re.IGNORECASE)  # .../api or .../api/v3/batch...
 
 FilterArg = Filter | str | None
+T = TypeVar("T")
 
 
 class _NoAnswerError(Exception):
@@ -296,7 +298,9 @@ class BatchApiClient:
             key,
             request_id,
             body=create.to_json(),
-            not_found="The batch API URL was not found.",
+            read=lambda response: self._batch(
+                response, key=key, not_found="The batch API URL was not found."
+            ),
             not_done="The batch was NOT opened",
             recover=lambda cause: self._recover_open(
                 create, cause, key, request_id, started, created_by
@@ -329,12 +333,71 @@ class BatchApiClient:
             f"{API_PREFIX}/batch/close/{batch_id}",
             key,
             request_id,
-            not_found=_not_found(batch_id),
+            read=lambda response: self._batch(response, key=key, not_found=_not_found(batch_id)),
             not_done="The batch was NOT closed",
             recover=lambda cause: self._recover_close(batch_id, cause, key, request_id),
         )
 
-    # --- recovery of ambiguous open / close ---------------------------------------------------
+    def set_batch_status(
+        self,
+        batch_id: int,
+        status: BatchStatus,
+        *,
+        note: str | None = None,
+        api_key: str | None = None,
+    ) -> Batch:
+        """Set a batch Open (from Pending), Pending (from Open) or Closed, and return it as read
+        back after the API's 204. `note` is sent only when given ("" removes the note). Never
+        sent twice: when the answer is lost the client reads the batch back; the target status
+        means it worked (`recovered=True`), another status that it was NOT changed.
+
+        When the change succeeded but reading the batch back fails, the read's error says that
+        the status was set (the outcome is known; only the batch's new state is not).
+        """
+        batch_id = _positive_int("batch_id", batch_id)
+        status = BatchStatus.parse(str(status))
+        if note is not None and not isinstance(note, str):
+            raise TypeError("note must be a str or None")
+        key, request_id = self._key(api_key), self._request_id()
+        body: dict[str, Any] = {"batchStatus": status.value}
+        if note is not None:
+            body["note"] = note
+        recovered = self._once(
+            "PUT",
+            f"{API_PREFIX_V202206}/batch/{batch_id}/status",
+            key,
+            request_id,
+            body=body,
+            read=lambda response: self._no_content(response, key=key, batch_id=batch_id),
+            not_done=f"Batch {batch_id} was NOT set to {status}",
+            recover=lambda cause: self._recover_status(batch_id, status, cause, key, request_id),
+        )
+        if recovered is not None:
+            return recovered
+        try:
+            return self._get(batch_id, key, request_id)
+        except BatchApiError as error:
+            raise _restate(
+                error, f"Batch {batch_id} was set to {status}, but reading it back failed"
+            ) from None
+
+    def delete_batch(self, batch_id: int, *, api_key: str | None = None) -> None:
+        """Delete a batch and all its bills (it cannot be undone). Never sent twice: when the
+        answer is lost the client reads the batch back; gone means it worked, still there that
+        it was NOT deleted."""
+        batch_id = _positive_int("batch_id", batch_id)
+        key, request_id = self._key(api_key), self._request_id()
+        self._once(
+            "DELETE",
+            f"{API_PREFIX}/batch/{batch_id}",
+            key,
+            request_id,
+            read=lambda response: self._no_content(response, key=key, batch_id=batch_id),
+            not_done=f"Batch {batch_id} was NOT deleted",
+            recover=lambda cause: self._recover_delete(batch_id, cause, key, request_id),
+        )
+
+    # --- recovery of ambiguous open / close / status change / delete --------------------------
 
     def _once(
         self,
@@ -344,12 +407,13 @@ class BatchApiClient:
         request_id: str,
         *,
         body: dict[str, Any] | None = None,
-        not_found: str,
+        read: Callable[[requests.Response], T],
         not_done: str,
-        recover: Callable[[BatchApiError], Batch],
-    ) -> Batch:
-        """A call never repeated. When its answer is lost (no answer that proves it was not
-        processed, a gateway's 502/504, an unreadable 200), `recover(cause)` tells what happened."""
+        recover: Callable[[BatchApiError], T],
+    ) -> T:
+        """A call never repeated: `read(response)` turns its answer into the result. When the
+        answer is lost (no answer that proves it was not processed, a gateway's 502/504, a
+        success the client cannot read), `recover(cause)` tells what happened."""
         try:
             response = self._attempts(
                 method, path, key=key, request_id=request_id, body=body, retry=False
@@ -361,9 +425,9 @@ class BatchApiClient:
         if response.status_code in LOST_ANSWER_STATUSES:
             return recover(self._error(response, key=key))
         try:
-            return self._batch(response, key=key, not_found=not_found)
+            return read(response)
         except ApiBadResponse as error:
-            if response.status_code != 200:
+            if not 200 <= response.status_code < 300:
                 raise
             return recover(error)
 
@@ -451,6 +515,56 @@ class BatchApiClient:
             logger.warning("close recovered: batch %s is closed (request %s)", batch_id, request_id)
             return replace(batch, recovered=True)
         raise _restate(cause, f"Batch {batch_id} was NOT closed") from None
+
+    def _recover_status(
+        self, batch_id: int, status: BatchStatus, cause: BatchApiError, key: str, request_id: str
+    ) -> Batch:
+        logger.warning(
+            "status change of batch %s to %s ended ambiguously (%s); reading it back (request %s)",
+            batch_id,
+            status,
+            type(cause).__name__,
+            request_id,
+        )
+        try:
+            batch = self._get(batch_id, key, request_id)
+        except ApiNotFound:
+            raise
+        except BatchApiError:
+            raise ApiOutcomeUnknown(
+                f"It is not known whether batch {batch_id} was set to {status}: the API's answer "
+                "was lost and reading the batch back failed too. Check the batch before trying "
+                "again."
+            ) from None
+        if batch.batch_status is status:
+            logger.warning(
+                "status change recovered: batch %s is %s (request %s)", batch_id, status, request_id
+            )
+            return replace(batch, recovered=True)
+        raise _restate(
+            cause, f"Batch {batch_id} was NOT set to {status} (it is {batch.batch_status})"
+        ) from None
+
+    def _recover_delete(
+        self, batch_id: int, cause: BatchApiError, key: str, request_id: str
+    ) -> None:
+        logger.warning(
+            "delete of batch %s ended ambiguously (%s); reading it back (request %s)",
+            batch_id,
+            type(cause).__name__,
+            request_id,
+        )
+        try:
+            self._get(batch_id, key, request_id)
+        except ApiNotFound:
+            logger.warning("delete recovered: batch %s is gone (request %s)", batch_id, request_id)
+            return
+        except BatchApiError:
+            raise ApiOutcomeUnknown(
+                f"It is not known whether batch {batch_id} was deleted: the API's answer was lost "
+                "and reading the batch back failed too. Check the batch before trying again."
+            ) from None
+        raise _restate(cause, f"Batch {batch_id} was NOT deleted (it is still there)") from None
 
     # --- paging ------------------------------------------------------------------------------
 
@@ -705,6 +819,11 @@ class BatchApiClient:
         if response.status_code != 200:
             raise self._error(response, key=key, not_found=not_found)
         return parse_batch(self._json(response, key=key))
+
+    def _no_content(self, response: requests.Response, *, key: str, batch_id: int) -> None:
+        """A success that answers 204 with no body (status change, delete)."""
+        if response.status_code != 204:
+            raise self._error(response, key=key, not_found=_not_found(batch_id))
 
     @staticmethod
     def _json(response: requests.Response, *, key: str) -> Any:

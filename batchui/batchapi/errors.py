@@ -133,7 +133,8 @@ class ApiResponseTooLarge(ApiBadResponse):
 
 
 class ApiOutcomeUnknown(BatchApiError):  # noqa: N818 - names from the issue
-    """An open or close ended ambiguously, and checking whether it took effect failed too."""
+    """An open, close, status change or delete ended ambiguously, and checking whether it took
+    effect failed too."""
 
     default_message = (
         "It is not known whether the change took effect. Check the batch list before trying again."

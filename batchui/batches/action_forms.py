@@ -13,9 +13,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from batchui.batchapi import BatchCreate
+from batchui.batchapi import Batch, BatchCreate
 from batchui.batches import idempotency
-from batchui.batches.action_services import CloseWarning
+from batchui.batches.action_services import (
+    CLOSE_EXISTING_CHANGED,
+    CloseWarning,
+    close_warnings,
+)
 
 MAX_TEXT = 255
 
@@ -141,6 +145,53 @@ class OpenBatchForm(TokenForm):
         help_text="If you have other batches open, close them before this one is opened.",
         required=False,
     )
+    # The ids of the open batches the person was shown (space-separated): only those may close.
+    close_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    close_ack = forms.BooleanField(label="Yes, close them", required=False)  # see show_closing
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closing: list[tuple[Batch, list[CloseWarning]]] = []
+
+    def show_closing(self, batches: list[Batch]) -> None:
+        """Show the open batches "close my other open batches" closes now, each with its warnings,
+        and ask to acknowledge them by number. When a submitted form saw other batches, its
+        acknowledgement no longer counts: the person is asked again."""
+        self.closing = [(batch, close_warnings(batch)) for batch in batches]
+        count, warned = len(batches), sum(1 for _, warnings in self.closing if warnings)
+        label = f"Yes, close my {count} other open batch{'es' if count != 1 else ''}"
+        if warned:
+            label += f" ({warned} {'has' if warned == 1 else 'have'} warnings)"
+        self["close_ack"].label = label  # the bound field, as it is rendered
+        ids = " ".join(str(batch.batch_id) for batch in batches)
+        if not self.is_bound:
+            self.initial["close_seen"] = ids
+            return
+        if sorted(self.seen_ids()) == sorted(b.batch_id for b in batches):
+            return
+        data = self.data.copy()
+        data["close_seen"] = ids
+        data.pop("close_ack", None)
+        self.data = data
+        self.errors.pop("close_ack", None)
+        if self.data.get("close_existing_batch") and not self.has_error("close_existing_batch"):
+            self.add_error("close_existing_batch", CLOSE_EXISTING_CHANGED)
+
+    def seen_ids(self) -> list[int]:
+        return [
+            int(part) for part in str(self.data.get("close_seen", "")).split() if part.isdigit()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        seen = len(self.seen_ids())
+        if data.get("close_existing_batch") and seen and not data.get("close_ack"):
+            self.add_error(
+                "close_ack",
+                f"Tick this box to confirm that {seen} batch{'es' if seen != 1 else ''} will be "
+                "closed. Nothing was opened or closed.",
+            )
+        return data
 
     def to_create(self) -> BatchCreate:
         data = self.cleaned_data
@@ -163,6 +214,25 @@ class EditBatchForm(TokenForm):
         "Batch code", "Required; unique among all batches; at most 255 characters.", required=True
     )
     note = _text("Note", "At most 255 characters; leave empty to remove the note.")
+    # The code and note as the form showed them: the save is refused when they changed since.
+    seen_code = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+    seen_note = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+    @classmethod
+    def of(cls, batch: Batch, **kwargs: Any) -> EditBatchForm:
+        """A fresh form showing the batch as it is."""
+        values = {"batch_code": batch.batch_code, "note": batch.note}
+        seen = {"seen_code": batch.batch_code, "seen_note": batch.note or ""}
+        return cls(initial={**values, **seen}, **kwargs)
+
+    def save_over(self, current: Batch) -> None:
+        """After a conflict: the form now saves what the person typed over the batch as it is
+        ("Save mine anyway"), with a fresh token."""
+        data = self.data.copy()
+        data["seen_code"] = current.batch_code
+        data["seen_note"] = current.note or ""
+        data["token"] = idempotency.new_token()
+        self.data = data
 
 
 class CloseBatchForm(TokenForm):
@@ -182,3 +252,13 @@ class CloseBatchForm(TokenForm):
 
     def acknowledgements(self) -> list[forms.BoundField]:
         return [self[f"ack_{warning.name}"] for warning in self.warnings]
+
+
+class PendingBatchForm(TokenForm):
+    """The confirmation of Mark pending, with EnergyCAP's optional comment."""
+
+    note = _text(
+        "Comment",
+        "Optional: why the batch is on hold. It replaces the batch's note; leave it empty to keep "
+        "the note as it is. At most 255 characters.",
+    )

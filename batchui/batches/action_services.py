@@ -1,4 +1,5 @@
-"""Opening, editing and closing batches: the client call, the form token and the activity log.
+"""Opening, editing, closing, marking pending, reopening and deleting batches: the client call,
+the form token and the activity log.
 
     outcome = batch_open(user=request.user, api_key=key, data=BatchCreate(...), token=token)
     if outcome.ok: ... outcome.batch ...
@@ -12,7 +13,9 @@ attempt in the activity log before calling the API and completes it after, whate
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,6 +60,11 @@ BUSY_MESSAGE = (
     "To see how it ended, submit the form again unchanged in a moment (it is never done twice)."
 )
 CLOSE_REFUSAL = "You may close only your own batches. Ask your team lead to close this one."
+PENDING_REFUSAL = (
+    "You may mark only your own batches pending. Ask your team lead to do it for this one."
+)
+REOPEN_REFUSAL = "You may not reopen batches."
+DELETE_REFUSAL = "You may delete only your own batches. Ask your team lead to delete this one."
 MISMATCH_MESSAGE = (
     "This form was already submitted with other values, so nothing was done with these. "
     "Check the batch list, then submit the form again if it is still needed."
@@ -82,9 +90,14 @@ class ActionOutcome:
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     gone: bool = False  # the batch does not exist (404)
     already_closed: bool = False  # close answered 400: the batch was closed already
+    # The batch is not as the person saw it (closed, its status changed, bills added): nothing
+    # was done, and the row shown is out of date.
+    stale: bool = False
     forbidden: bool = False  # the dashboard refused: not the person's batch
+    also_changed: list[int] = field(default_factory=list)  # other batches the action changed
     replayed: bool = False  # the result of an earlier identical submission
     token_used: bool = False  # the form's token belongs to another submission: renew it
+    conflict: bool = False  # an edit refused: the batch changed since the form (batch: as now)
 
     @property
     def ok(self) -> bool:
@@ -238,11 +251,13 @@ def batch_code_suggestion(
     return candidate
 
 
-def open_batches_of(*, user: AbstractBaseUser, api_key: str) -> list[Batch]:
-    """The person's own Open batches: what closeExistingBatch would close. Raises BatchApiError."""
-    code = energycap_user_code_of(user)
+def open_batches_of(*, user: AbstractBaseUser, api_key: str) -> list[Batch] | None:
+    """The Open batches of the EnergyCAP user the person's key acts as: what closeExistingBatch
+    would close. None when that user is not known (the shared service key acts as its own user,
+    whose open batches may be anyone's). Raises BatchApiError."""
+    code = api_caller_for(user).acts_as
     if not code:
-        return []
+        return None
     query = Filter.where("systemUserCode", "equals", code) & Filter.where(
         "batchStatus", "equals", "Open"
     )
@@ -335,22 +350,70 @@ def _finish(
     return outcome
 
 
+CLOSE_EXISTING_UNAVAILABLE = (
+    "Not available with the shared service key: the API would close the service account's open "
+    "batches, which may be other people's. Close your other batches one by one instead."
+)
+CLOSE_EXISTING_CHANGED = (
+    "Your open batches changed since this form was shown, so nothing was opened or closed. "
+    "Check the batches listed now and confirm again."
+)
+
+
+def _to_close_or_refusal(
+    *, user: AbstractBaseUser, api_key: str, closing: Sequence[int]
+) -> tuple[OutcomeKind, str] | list[Batch]:
+    """The batches closeExistingBatch will close, when they are exactly those the person saw
+    (`closing`, their ids); else why nothing may be sent."""
+    try:
+        now = open_batches_of(user=user, api_key=api_key)
+    except BatchApiError as error:
+        return OutcomeKind.FAILED, (
+            f"Your open batches could not be read, so nothing was opened or closed: {error.message}"
+        )
+    if now is None:
+        return OutcomeKind.REFUSED, CLOSE_EXISTING_UNAVAILABLE
+    if sorted(b.batch_id for b in now) != sorted(closing):
+        return OutcomeKind.REFUSED, CLOSE_EXISTING_CHANGED
+    return now
+
+
 def batch_open(
-    *, user: AbstractBaseUser, api_key: str, data: BatchCreate, token: str
+    *,
+    user: AbstractBaseUser,
+    api_key: str,
+    data: BatchCreate,
+    token: str,
+    closing: Sequence[int] = (),
 ) -> ActionOutcome:
-    early = _claimed(
-        token=token, user=user, action=Action.OPEN, batch_id=None, values=data.to_json()
-    )
+    """Open a batch. With `data.close_existing_batch`, `closing` are the ids of the open batches
+    the person was shown and acknowledged: when their open batches are not exactly those any more,
+    nothing is sent and the refusal names closeExistingBatch (the form shows it by that box)."""
+    values = data.to_json()
+    if data.close_existing_batch:
+        values["closing"] = sorted(closing)
+    early = _claimed(token=token, user=user, action=Action.OPEN, batch_id=None, values=values)
     if early is not None:
         return early
     changes = {key: value for key, value in data.to_json().items() if key != "batchCode"}
+    to_close: list[Batch] = []
     if data.close_existing_batch:
-        try:
-            changes["closedBatches"] = [
-                b.batch_code for b in open_batches_of(user=user, api_key=api_key)
-            ]
-        except BatchApiError:
-            changes["closedBatches"] = "unknown (the lookup failed)"
+        checked = _to_close_or_refusal(user=user, api_key=api_key, closing=closing)
+        if isinstance(checked, tuple):
+            kind, message = checked
+            activity_record(
+                user=user,
+                action=Action.OPEN,
+                outcome=Outcome(kind.value),
+                message=message,
+                batch_code=data.batch_code,
+                token=token,
+            )
+            idempotency.release(token=token)
+            errors = {"closeExistingBatch": [message]}
+            return ActionOutcome(Action.OPEN, kind, message, field_errors=errors)
+        to_close = checked
+        changes["closedBatches"] = [b.batch_code for b in to_close]
     entry = activity_start(
         user=user, action=Action.OPEN, batch_code=data.batch_code, changes=changes, token=token
     )
@@ -362,33 +425,36 @@ def batch_open(
         outcome = _outcome_of_error(Action.OPEN, error, None)
     else:
         outcome = _done(Action.OPEN, batch, f"Batch {batch.batch_code} opened.", "was opened")
-        if data.close_existing_batch:
-            closed = _closed_with_it(user=user, api_key=api_key, expected=changes["closedBatches"])
+        if to_close:
+            closed = _closed_with_it(user=user, api_key=api_key, expected=to_close)
             outcome = dataclasses.replace(outcome, message=f"{outcome.message} {closed}")
     return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
 
 
-def _closed_with_it(*, user: AbstractBaseUser, api_key: str, expected: list[str] | str) -> str:
-    """What closeExistingBatch did, read back from the API: only batches seen closed are named."""
-    code = energycap_user_code_of(user)
-    if isinstance(expected, str) or not code:
-        return "Whether your other open batches were closed could not be checked: see the list."
-    if not expected:
-        return ""
-    query = Filter.where("systemUserCode", "equals", code) & Filter.where(
-        "batchCode", "one of", expected
+def _closed_with_it(*, user: AbstractBaseUser, api_key: str, expected: list[Batch]) -> str:
+    """What closeExistingBatch did, read back from the API: every batch it was to close is named,
+    as closed only when seen closed."""
+    codes = [b.batch_code for b in expected]
+    query = Filter.where("systemUserCode", "equals", api_caller_for(user).acts_as) & Filter.where(
+        "batchCode", "one of", codes
     )
     try:
         now = get_client().list_batches(filter=query, page_size=1000, api_key=api_key).items
     except BatchApiError:
-        return "Whether your other open batches were closed could not be checked: see the list."
-    closed = [b.batch_code for b in now if b.batch_status is BatchStatus.CLOSED]
-    still = [b.batch_code for b in now if b.batch_status is not BatchStatus.CLOSED]
+        return (
+            f"Whether your other open batches ({', '.join(codes)}) were closed could not be "
+            "checked: see the list."
+        )
+    status = {b.batch_code.casefold(): b.batch_status for b in now}
+    closed = [c for c in codes if status.get(c.casefold()) is BatchStatus.CLOSED]
+    still = [c for c in codes if c not in closed]
     parts = []
     if closed:
-        parts.append("Your open batches closed with it: " + ", ".join(closed) + ".")
+        parts.append(
+            f"Your other open batches closed with it ({len(closed)}): {', '.join(closed)}."
+        )
     if still:
-        parts.append("Still not closed: " + ", ".join(still) + ".")
+        parts.append(f"Still not closed: {', '.join(still)}.")
     return " ".join(parts)
 
 
@@ -399,9 +465,15 @@ def batch_edit(
     batch_id: int,
     batch_code: str,
     note: str | None,
+    seen_code: str,
+    seen_note: str | None,
     token: str,
 ) -> ActionOutcome:
-    """Set a batch's code and note (`note=None` clears it); the log keeps before and after."""
+    """Set a batch's code and note (`note=None` clears it); the log keeps before and after.
+
+    `seen_code` and `seen_note` are the batch's as the person's form showed them: when the batch
+    has changed since (and not to what the person typed), nothing is written and the outcome is a
+    refused `conflict` carrying the batch as it is now."""
     after = {"batchCode": batch_code, "note": note}
     early = _claimed(token=token, user=user, action=Action.EDIT, batch_id=batch_id, values=after)
     if early is not None:
@@ -421,12 +493,30 @@ def batch_edit(
             "note": {"before": before.note, "after": note},
         }
         entry.save(update_fields=["changes"])
-        batch = get_client().edit_batch(batch_id, batch_code=batch_code, note=note, api_key=api_key)
+        if _changed_since(before, seen_code, seen_note) and _changed_since(
+            before, batch_code, note
+        ):
+            message = (
+                f"Batch {before.batch_code} was changed since you opened this form (by someone "
+                "else, or by you in another window), so nothing was saved. Compare your version "
+                "with the current one, then choose."
+            )
+            outcome = ActionOutcome(
+                Action.EDIT, OutcomeKind.REFUSED, message, before, batch_id, conflict=True
+            )
+        else:
+            batch = get_client().edit_batch(
+                batch_id, batch_code=batch_code, note=note, api_key=api_key
+            )
+            outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
     except BatchApiError as error:
         outcome = _outcome_of_error(Action.EDIT, error, batch_id)
-    else:
-        outcome = _done(Action.EDIT, batch, f"Batch {batch.batch_code} saved.")
     return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
+
+
+def _changed_since(batch: Batch, code: str, note: str | None) -> bool:
+    """Whether the batch's code or note differ from these (an empty note is no note)."""
+    return batch.batch_code != code or (batch.note or "") != (note or "")
 
 
 def batch_close_missing(*, user: AbstractBaseUser, batch_id: int, message: str) -> None:
@@ -457,6 +547,17 @@ def batch_close(*, user: AbstractBaseUser, api_key: str, batch: Batch, token: st
         return ActionOutcome(
             Action.CLOSE, OutcomeKind.REFUSED, CLOSE_REFUSAL, batch_id=batch_id, forbidden=True
         )
+    why = stale(Action.CLOSE, batch)
+    if why:
+        return _refused(
+            user=user,
+            action=Action.CLOSE,
+            batch_id=batch_id,
+            batch_code=batch.batch_code,
+            token=token,
+            message=why,
+            stale=True,
+        )
     entry = activity_start(
         user=user, action=Action.CLOSE, batch_id=batch_id, batch_code=batch.batch_code, token=token
     )
@@ -466,4 +567,229 @@ def batch_close(*, user: AbstractBaseUser, api_key: str, batch: Batch, token: st
         outcome = _outcome_of_error(Action.CLOSE, error, batch_id)
     else:
         outcome = _done(Action.CLOSE, closed, f"Batch {closed.batch_code} closed.", "is closed")
+    return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
+
+
+# --- mark pending, reopen, delete ---------------------------------------------------------------
+
+
+def refusal(action: Action, *, user: AbstractBaseUser, batch: Batch) -> str | None:
+    """Why the person may not mark `batch` pending, reopen or delete it (whatever its state)."""
+    if action == Action.PENDING:
+        return None if allowed_to_mark_pending(user=user, batch=batch) else PENDING_REFUSAL
+    if action == Action.REOPEN:
+        return None if user.has_perm(CHANGE_BATCH_STATUS) else REOPEN_REFUSAL
+    if action == Action.DELETE:
+        return None if allowed_to_delete(user=user, batch=batch) else DELETE_REFUSAL
+    raise ValueError(f"not a lifecycle action: {action}")
+
+
+def stale(action: Action, batch: Batch) -> str | None:
+    """Why `action` cannot be done to `batch` as it is now (None when it can): it was closed,
+    its status changed or bills were added since the person saw it."""
+    code, status = batch.batch_code, batch.batch_status
+    wanted = {
+        Action.CLOSE: (BatchStatus.OPEN, BatchStatus.PENDING),
+        Action.PENDING: (BatchStatus.OPEN,),
+        Action.REOPEN: (BatchStatus.PENDING,),
+    }.get(action)
+    if wanted and status not in wanted:
+        return f"Batch {code} is already {status.value.lower()}. Nothing was done."
+    if action == Action.DELETE and batch.bill_count:
+        bills = f"{batch.bill_count} bill{'s' if batch.bill_count != 1 else ''}"
+        return (
+            f"Batch {code} has {bills}, so it was not deleted: only a batch with no bills can be "
+            "deleted here (a delete would remove its bills too)."
+        )
+    return None
+
+
+def gone_message(batch_id: int) -> str:
+    return f"Batch {batch_id} was not found: it may have been deleted. Nothing was done."
+
+
+def _refused(
+    *,
+    user: AbstractBaseUser,
+    action: Action,
+    batch_id: int,
+    batch_code: str = "",
+    token: str,
+    message: str,
+    **flags: bool,
+) -> ActionOutcome:
+    """A refusal decided before calling the API: logged, and the token freed for a retry."""
+    activity_record(
+        user=user,
+        action=action,
+        outcome=Outcome.REFUSED,
+        message=message,
+        batch_id=batch_id,
+        batch_code=batch_code,
+        token=token,
+    )
+    idempotency.release(token=token)
+    return ActionOutcome(action, OutcomeKind.REFUSED, message, batch_id=batch_id, **flags)
+
+
+def _checked(
+    *,
+    user: AbstractBaseUser,
+    action: Action,
+    batch_id: int,
+    batch: Batch | None,
+    token: str,
+    values: dict[str, Any],
+) -> ActionOutcome | None:
+    """None when this submission should act on `batch` (read afresh when it was confirmed; None:
+    not found); else the earlier identical submission's outcome (a repeated delete finds the batch
+    gone, yet answers as the first did), or the refusal: the batch is gone, the person's role does
+    not allow it, or the batch is not as they saw it."""
+    early = _claimed(token=token, user=user, action=action, batch_id=batch_id, values=values)
+    if early is not None:
+        return early
+    refuse = functools.partial(_refused, user=user, action=action, batch_id=batch_id, token=token)
+    if batch is None:
+        return refuse(message=gone_message(batch_id), gone=True)
+    why = refusal(action, user=user, batch=batch)
+    if why:
+        return refuse(batch_code=batch.batch_code, message=why, forbidden=True)
+    why = stale(action, batch)
+    if why:
+        return refuse(batch_code=batch.batch_code, message=why, stale=True)
+    return None
+
+
+def _failed(action: Action, error: BatchApiError, batch_id: int) -> ActionOutcome:
+    outcome = _outcome_of_error(action, error, batch_id)
+    if isinstance(error, ApiValidationError) and not error.field_errors:
+        # The API says the batch's status does not allow it (changed since it was read).
+        outcome = dataclasses.replace(outcome, stale=True)
+    return outcome
+
+
+def batch_mark_pending(
+    *,
+    user: AbstractBaseUser,
+    api_key: str,
+    batch_id: int,
+    batch: Batch | None,
+    note: str | None,
+    token: str,
+) -> ActionOutcome:
+    """Set an Open batch to Pending (its bills become void); `note` replaces the batch's note
+    (None keeps it). `batch` is as read when the person confirmed (None: not found)."""
+    action = Action.PENDING
+    early = _checked(
+        user=user, action=action, batch_id=batch_id, batch=batch, token=token, values={"note": note}
+    )
+    if early is not None:
+        return early
+    entry = activity_start(
+        user=user,
+        action=action,
+        batch_id=batch_id,
+        batch_code=batch.batch_code,
+        changes={"note": note} if note else {},
+        token=token,
+    )
+    try:
+        changed = get_client().set_batch_status(
+            batch_id, BatchStatus.PENDING, note=note, api_key=api_key
+        )
+    except BatchApiError as error:
+        outcome = _failed(action, error, batch_id)
+    else:
+        message = (
+            f"Batch {changed.batch_code} is pending: its bills are void until it is reopened or "
+            "closed."
+        )
+        outcome = _done(action, changed, message, "is pending")
+    return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
+
+
+def open_batches_to_pend(*, user: AbstractBaseUser, api_key: str, batch: Batch) -> list[Batch]:
+    """The person's Open batches that reopening `batch` sets to Pending: EnergyCAP does so when
+    the batch is someone else's (it becomes the person's). Raises BatchApiError."""
+    if owns(user=user, batch=batch):
+        return []
+    return [b for b in open_batches_of(user=user, api_key=api_key) if b.batch_id != batch.batch_id]
+
+
+def batch_reopen(
+    *, user: AbstractBaseUser, api_key: str, batch_id: int, batch: Batch | None, token: str
+) -> ActionOutcome:
+    """Set a Pending batch to Open (its bills count again). Someone else's batch becomes the
+    person's, and their own Open batch (if any) becomes Pending: the outcome names what the API
+    shows afterwards."""
+    action = Action.REOPEN
+    early = _checked(
+        user=user, action=action, batch_id=batch_id, batch=batch, token=token, values={}
+    )
+    if early is not None:
+        return early
+    try:
+        others = open_batches_to_pend(user=user, api_key=api_key, batch=batch)
+    except BatchApiError:
+        others = None  # the reopen goes ahead; the outcome says what could not be checked
+    entry = activity_start(
+        user=user, action=action, batch_id=batch_id, batch_code=batch.batch_code, token=token
+    )
+    try:
+        reopened = get_client().set_batch_status(batch_id, BatchStatus.OPEN, api_key=api_key)
+    except BatchApiError as error:
+        outcome = _failed(action, error, batch_id)
+    else:
+        message = f"Batch {reopened.batch_code} is open again: its bills count again."
+        if not owns(user=user, batch=batch):
+            message += " It is now yours."
+        outcome = _done(action, reopened, message, "is open")
+        if others is None:
+            note = (
+                "Whether your own open batch was set to pending could not be checked: see the list."
+            )
+            outcome = dataclasses.replace(outcome, message=f"{outcome.message} {note}")
+        elif others:
+            outcome = dataclasses.replace(
+                outcome,
+                message=f"{outcome.message} {_now_as(others, api_key=api_key)}",
+                also_changed=[b.batch_id for b in others],
+            )
+    return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)
+
+
+def _now_as(batches: list[Batch], *, api_key: str) -> str:
+    """What became of `batches` (read back): "Your batch X is now pending." and the like."""
+    parts = []
+    for batch in batches:
+        try:
+            now = batch_fetch(api_key=api_key, batch_id=batch.batch_id)
+        except BatchApiError:
+            parts.append(f"Whether your batch {batch.batch_code} changed could not be checked.")
+            continue
+        parts.append(f"Your batch {now.batch_code} is now {now.batch_status.value.lower()}.")
+    return " ".join(parts)
+
+
+def batch_delete(
+    *, user: AbstractBaseUser, api_key: str, batch_id: int, batch: Batch | None, token: str
+) -> ActionOutcome:
+    """Delete `batch`, read afresh when the person confirmed: refused when it has bills (a delete
+    takes them with it; the dashboard deletes only empty batches)."""
+    action = Action.DELETE
+    early = _checked(
+        user=user, action=action, batch_id=batch_id, batch=batch, token=token, values={}
+    )
+    if early is not None:
+        return early
+    entry = activity_start(
+        user=user, action=action, batch_id=batch_id, batch_code=batch.batch_code, token=token
+    )
+    try:
+        get_client().delete_batch(batch_id, api_key=api_key)
+    except BatchApiError as error:
+        outcome = _failed(action, error, batch_id)
+    else:
+        message = f"Batch {batch.batch_code} deleted."
+        outcome = ActionOutcome(action, OutcomeKind.SUCCESS, message, batch_id=batch_id)
     return _finish(entry=entry, outcome=outcome, token=token, api_key=api_key)

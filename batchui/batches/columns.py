@@ -26,7 +26,13 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from batchui.batchapi import Batch
-from batchui.batches.action_services import may_close, may_edit
+from batchui.batches.action_services import (
+    may_close,
+    may_delete,
+    may_edit,
+    may_mark_pending,
+    may_reopen,
+)
 from batchui.batches.templatetags.batch_format import DASH, count, money, when
 
 
@@ -137,6 +143,9 @@ class BatchRow:
     batch: Batch
     may_edit: bool
     may_close: bool
+    may_mark_pending: bool
+    may_reopen: bool
+    may_delete: bool
 
     @cached_property
     def cells(self) -> list[tuple[Column, str]]:  # SHOWN, each with its cell as shown
@@ -153,6 +162,9 @@ def batch_rows(batches: Iterable[Batch], *, user: Any) -> list[BatchRow]:
             batch=batch,
             may_edit=may_edit(user=user, batch=batch),
             may_close=may_close(user=user, batch=batch),
+            may_mark_pending=may_mark_pending(user=user, batch=batch),
+            may_reopen=may_reopen(user=user, batch=batch),
+            may_delete=may_delete(user=user, batch=batch),
         )
         for batch in batches
     ]

@@ -12,9 +12,10 @@ the wall does not hammer the API; `refresh=True` bypasses the cache.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -26,6 +27,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from batchui.activity.models import Action, Outcome
+from batchui.activity.services import activity_record
 from batchui.batchapi import (
     ApiNotFound,
     Batch,
@@ -34,14 +37,21 @@ from batchui.batchapi import (
     Filter,
     get_client,
 )
-from batchui.batches.action_services import batch_close, batch_close_missing
+from batchui.batches.action_services import (
+    CloseWarning,
+    batch_close,
+    batch_close_missing,
+    close_warnings,
+)
 
 # Pages of 1000 fetched at once after page 1: the pages of 20,000 batches in one round trip.
 REVIEW_WORKERS = 20
+# Selected batches read at once before a bulk close (one GET each: the API has no id filter).
+READ_WORKERS = 8
 # Rows shown per list (stale, pending, ready), oldest first; the counts cover every batch. More
 # rows make the page slow to render (200 per list: ~80 ms) and no easier to read.
 LIST_LIMIT = 50
-CACHE_PREFIX = "batchui:review:v1"
+CACHE_PREFIX = "batchui:review:v2"
 
 OPEN_OR_PENDING = Filter.where("batchStatus", "one of", BatchStatus.OPEN, BatchStatus.PENDING)
 
@@ -94,6 +104,7 @@ class BatchLine:
     batch: Batch
     full_name: str
     age_days: int | None
+    opened_today: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +121,11 @@ class ReviewFigures:
     stale_count: int
     pending: tuple[BatchLine, ...]  # oldest first
     pending_count: int
-    ready: tuple[BatchLine, ...]  # Open, nothing analyzing, no flags, no kickouts; oldest first
+    # Open, with bills, nothing analyzing, no flags, no kickouts; oldest first
+    ready: tuple[BatchLine, ...]
     ready_count: int
+    empty: tuple[BatchLine, ...]  # Open with no bills: nothing to close; oldest first
+    empty_count: int
     closed_per_day: tuple[DayCount, ...]  # the last closed_days days, oldest first
     closed_recently: int
     stale_days: int
@@ -142,15 +156,34 @@ def _owner(batch: Batch) -> tuple[int | None, str, str]:
     return user.user_id, code, user.full_name or code or f"User {user.user_id}"
 
 
+def is_empty(batch: Batch) -> bool:
+    """An Open batch with no bills: there is nothing to close."""
+    return batch.batch_status is BatchStatus.OPEN and batch.bill_count == 0
+
+
 def is_ready_to_close(batch: Batch) -> bool:
-    """Open, with every bill analyzed, no unresolved flag and no import kickout known (a host
-    that does not report kickouts, EnergyCAP 8.2309, shows them as unknown)."""
-    return not not_ready_reason(batch)
+    """Open, with bills, every bill analyzed, no unresolved flag and no import kickout known (a
+    host that does not report kickouts, EnergyCAP 8.2309, shows them as unknown): no warning of
+    the Close dialog (`close_warnings`) applies."""
+    return (
+        batch.batch_status is BatchStatus.OPEN
+        and batch.bill_count > 0
+        and not close_warnings(batch)
+    )
+
+
+def opened_today(batch: Batch, now: datetime) -> bool:
+    """Opened on `now`'s calendar day in the dashboard's time zone."""
+    start = batch.start_date
+    return start is not None and timezone.localdate(start) == timezone.localdate(now)
 
 
 def _line(batch: Batch, now: datetime) -> BatchLine:
     return BatchLine(
-        batch=batch, full_name=_owner(batch)[2], age_days=_age_days(batch.start_date, now)
+        batch=batch,
+        full_name=_owner(batch)[2],
+        age_days=_age_days(batch.start_date, now),
+        opened_today=opened_today(batch, now),
     )
 
 
@@ -232,6 +265,7 @@ def review_figures(
     ]
     pending = [b for b in ordered if b.batch_status is BatchStatus.PENDING]
     ready = [b for b in ordered if is_ready_to_close(b)]
+    empty = [b for b in ordered if is_empty(b)]
     return ReviewFigures(
         people=tuple(people),
         team=team,
@@ -241,6 +275,8 @@ def review_figures(
         pending_count=len(pending),
         ready=tuple(_line(b, now) for b in ready[:list_limit]),
         ready_count=len(ready),
+        empty=tuple(_line(b, now) for b in empty[:list_limit]),
+        empty_count=len(empty),
         closed_per_day=tuple(DayCount(day=day, closed=per_day[day]) for day in days),
         closed_recently=len(closed),
         stale_days=stale_days,
@@ -316,20 +352,77 @@ def review_forget(*, api_key: str) -> None:
 
 # --- bulk close ---------------------------------------------------------------------------------
 
+OPENED_TODAY = CloseWarning(
+    name="today",
+    text="It was opened today: bills may still be on their way into it.",
+    acknowledgement="Close it anyway, although it was opened today",
+)
+
+
+def review_close_warnings(batch: Batch, now: datetime) -> tuple[CloseWarning, ...]:
+    """The Close dialog's warnings about `batch`, and whether it was opened today."""
+    warnings = close_warnings(batch)
+    if opened_today(batch, now):
+        warnings.append(OPENED_TODAY)
+    return tuple(warnings)
+
+
+def left_out_reason(batch: Batch) -> str:
+    """Why the review never closes `batch` ("" when it may, after its warnings)."""
+    if batch.batch_status is BatchStatus.CLOSED:
+        return "It is closed already."
+    if batch.batch_status is not BatchStatus.OPEN:
+        return f"It is {batch.batch_status.value.lower()} now, not open."
+    if batch.bill_count == 0:
+        return "It has no bills: there is nothing to close."
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToClose:
+    """A selected batch the confirmation offers to close, as just read, with its warnings."""
+
+    batch: Batch
+    warnings: tuple[CloseWarning, ...]
+    acknowledged: bool  # every warning is acknowledged (trivially, when there is none)
+    problem: str = ""  # why the acknowledgement is asked for again
+
+    @property
+    def acknowledgement(self) -> str:
+        """Its acknowledgement checkbox's value: the batch and the warnings the person saw."""
+        return f"{self.batch.batch_id}:{','.join(w.name for w in self.warnings)}"
+
 
 @dataclass(frozen=True, slots=True)
 class LeftOut:
-    """A selected batch that will not be closed, and why."""
+    """A selected batch that will not be closed, and why (`batch`: as just read, if it was)."""
 
     batch_id: int
     batch_code: str
     reason: str
+    batch: Batch | None = None
+    gone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class CloseSelection:
-    to_close: tuple[Batch, ...]
-    left_out: tuple[LeftOut, ...]
+    items: tuple[ToClose | LeftOut, ...]  # in the order selected
+
+    @property
+    def to_close(self) -> tuple[ToClose, ...]:
+        return tuple(item for item in self.items if isinstance(item, ToClose))
+
+    @property
+    def left_out(self) -> tuple[LeftOut, ...]:
+        return tuple(item for item in self.items if isinstance(item, LeftOut))
+
+    @property
+    def acknowledged(self) -> bool:
+        return all(item.acknowledged for item in self.to_close)
+
+    @property
+    def unacknowledged(self) -> int:
+        return sum(not item.acknowledged for item in self.to_close)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,54 +433,66 @@ class CloseResult:
     message: str
 
 
-def not_ready_reason(batch: Batch) -> str:
-    """Why a batch is not ready to close ("" when it is)."""
-    if batch.batch_status is BatchStatus.CLOSED:
-        return "already closed"
-    if batch.batch_status is BatchStatus.PENDING:
-        return "pending, not open"
-    reasons = []
-    if batch.analyzing_count:
-        reasons.append(f"{batch.analyzing_count} bill(s) still being analyzed")
-    if batch.flag_count:
-        reasons.append(f"{batch.flag_count} unresolved flag(s)")
-    if batch.has_imports_with_kickout:
-        reasons.append("an import had kickouts")
-    return ", ".join(reasons)
+NOT_ACKNOWLEDGED = "Tick this box to close it anyway, or cancel and leave it out."
+WARNINGS_CHANGED = (
+    "Its warnings changed since you confirmed: read them again, then tick this box to close it "
+    "anyway."
+)
 
 
-def _selected(
+def _acknowledged(item: ToClose, acknowledged: Mapping[int, frozenset[str]] | None) -> ToClose:
+    names = {warning.name for warning in item.warnings}
+    ticked = (acknowledged or {}).get(item.batch.batch_id)
+    done = not names or (ticked is not None and names <= ticked)
+    problem = ""
+    if acknowledged is not None and not done:
+        problem = WARNINGS_CHANGED if ticked else NOT_ACKNOWLEDGED
+    return dataclasses.replace(item, acknowledged=done, problem=problem)
+
+
+def read_batches(
     *, api_key: str, batch_ids: Sequence[int]
-) -> Iterator[tuple[int, Batch | BatchApiError]]:
-    """Each selected batch once: as the cached figures list it among the ready ones, else read
-    from the API (the figures may have expired, or the selection did not come from the screen);
-    the error when it cannot be read."""
-    snapshot = review_cached(api_key=api_key)
-    known = {line.batch.batch_id: line.batch for line in snapshot.figures.ready} if snapshot else {}
+) -> list[tuple[int, Batch | BatchApiError]]:
+    """Each batch once, as the API has it now (or the error reading it), in the order given;
+    read READ_WORKERS at a time, each read within the request's deadline (its context)."""
     client = get_client()
-    for batch_id in dict.fromkeys(batch_ids):
-        if batch_id in known:
-            yield batch_id, known[batch_id]
-            continue
+
+    def read(batch_id: int) -> Batch | BatchApiError:
         try:
-            yield batch_id, client.get_batch(batch_id, api_key=api_key)
+            return client.get_batch(batch_id, api_key=api_key)
         except BatchApiError as error:
-            yield batch_id, error
+            return error
+
+    ids = list(dict.fromkeys(batch_ids))
+    with ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="review-read") as pool:
+        reads = [pool.submit(contextvars.copy_context().run, read, batch_id) for batch_id in ids]
+        return [(batch_id, done.result()) for batch_id, done in zip(ids, reads, strict=True)]
 
 
-def close_selection(*, api_key: str, batch_ids: Sequence[int]) -> CloseSelection:
-    """The selected batches that are ready to close, and the others with the reason."""
-    to_close: list[Batch] = []
-    left_out: list[LeftOut] = []
-    for batch_id, batch in _selected(api_key=api_key, batch_ids=batch_ids):
-        if isinstance(batch, BatchApiError):
-            reason = "not found (deleted?)" if isinstance(batch, ApiNotFound) else batch.message
-            left_out.append(LeftOut(batch_id, f"#{batch_id}", reason))
-        elif reason := not_ready_reason(batch):
-            left_out.append(LeftOut(batch_id, batch.batch_code, reason))
+def close_selection(
+    *,
+    api_key: str,
+    batch_ids: Sequence[int],
+    acknowledged: Mapping[int, frozenset[str]] | None = None,
+    now: datetime | None = None,
+) -> CloseSelection:
+    """The selected batches, each read afresh from the API: those the review may close with
+    their warnings, the others with the reason. `acknowledged` (batch id -> the names of the
+    warnings the person acknowledged; None before the confirmation) marks each batch whose
+    every warning, as read now, was acknowledged, and says why the others are asked again."""
+    now = now or timezone.now()
+    items: list[ToClose | LeftOut] = []
+    for batch_id, batch in read_batches(api_key=api_key, batch_ids=batch_ids):
+        if isinstance(batch, ApiNotFound):
+            items.append(LeftOut(batch_id, f"#{batch_id}", "Not found (deleted?).", gone=True))
+        elif isinstance(batch, BatchApiError):
+            items.append(LeftOut(batch_id, f"#{batch_id}", batch.message))
+        elif reason := left_out_reason(batch):
+            items.append(LeftOut(batch_id, batch.batch_code, reason, batch=batch))
         else:
-            to_close.append(batch)
-    return CloseSelection(to_close=tuple(to_close), left_out=tuple(left_out))
+            item = ToClose(batch, review_close_warnings(batch, now), acknowledged=False)
+            items.append(_acknowledged(item, acknowledged))
+    return CloseSelection(items=tuple(items))
 
 
 def batch_token(*, token: str, batch_id: int) -> str:
@@ -396,27 +501,49 @@ def batch_token(*, token: str, batch_id: int) -> str:
     return hashlib.sha256(f"{token}:{batch_id}".encode()).hexdigest()[:32]
 
 
+def _not_closing(*, user: AbstractBaseUser, item: LeftOut) -> CloseResult:
+    """A batch left out when the confirmation was sent: the refusal is logged, nothing sent."""
+    if item.gone:
+        batch_close_missing(user=user, batch_id=item.batch_id, message=item.reason)
+    elif item.batch is not None:
+        activity_record(
+            user=user,
+            action=Action.CLOSE,
+            outcome=Outcome.REFUSED,
+            message=item.reason,
+            batch_id=item.batch_id,
+            batch_code=item.batch_code,
+        )
+    return CloseResult(item.batch_id, item.batch_code, False, item.reason)
+
+
 def review_close_batches(
-    *, user: AbstractBaseUser, api_key: str, batch_ids: Sequence[int], token: str
+    *, user: AbstractBaseUser, api_key: str, selection: CloseSelection, token: str
 ) -> tuple[CloseResult, ...]:
-    """Close each batch (as the lead saw it when confirming), one after another; one result per
-    batch whatever happens to the others. Each attempt is recorded in the activity log by
-    `batches.action_services.batch_close`. The cached figures of this key are dropped after."""
+    """Close the batches of a confirmed `selection` (read when the confirmation was sent, every
+    warning acknowledged), one after another; one result per selected batch whatever happens to
+    the others. A batch found closed is handed to `batch_close` too: when this very confirmation
+    closed it, its outcome is replayed; else the API refuses. Each attempt is recorded in the
+    activity log (by `batches.action_services.batch_close`). The cached figures of this key are
+    dropped after."""
     results: list[CloseResult] = []
     try:
-        for batch_id, batch in _selected(api_key=api_key, batch_ids=batch_ids):
-            if isinstance(batch, BatchApiError):
-                if isinstance(batch, ApiNotFound):
-                    batch_close_missing(user=user, batch_id=batch_id, message=batch.message)
-                results.append(CloseResult(batch_id, f"#{batch_id}", False, batch.message))
-                continue
-            outcome = batch_close(
-                user=user,
-                api_key=api_key,
-                batch=batch,
-                token=batch_token(token=token, batch_id=batch_id),
-            )
-            results.append(CloseResult(batch_id, batch.batch_code, outcome.ok, outcome.message))
+        for item in selection.items:
+            if isinstance(item, ToClose) or (
+                item.batch is not None and item.batch.batch_status is BatchStatus.CLOSED
+            ):
+                batch = item.batch
+                outcome = batch_close(
+                    user=user,
+                    api_key=api_key,
+                    batch=batch,
+                    token=batch_token(token=token, batch_id=batch.batch_id),
+                )
+                results.append(
+                    CloseResult(batch.batch_id, batch.batch_code, outcome.ok, outcome.message)
+                )
+            else:
+                results.append(_not_closing(user=user, item=item))
     finally:
         review_forget(api_key=api_key)
     return tuple(results)

@@ -20,6 +20,7 @@ from batchui.accounts.roles import CLOSE_ANY_BATCH, VIEW_REVIEW
 from batchui.accounts.services import api_key_for
 from batchui.batchapi import BatchApiError
 from batchui.batches import idempotency
+from batchui.batches.action_services import may_reopen
 from batchui.core.htmx import render_page_or_fragment, wants_fragment
 from batchui.review import charts
 from batchui.review.access import SignInUnlessTokenAccess, widget_api_key
@@ -57,6 +58,11 @@ def review(request: HttpRequest) -> HttpResponse:
             as_of=as_of_text(snapshot.fetched_at),
             work_chart=charts.work_chart(figures.people),
             day_chart=charts.day_chart(figures.closed_per_day),
+            reopenable={
+                line.batch.batch_id
+                for line in figures.pending
+                if may_reopen(user=request.user, batch=line.batch)
+            },
         )
     return render_page_or_fragment(
         request, page="review/index.html", fragment="review/index.html#review", context=context
@@ -67,23 +73,31 @@ def review(request: HttpRequest) -> HttpResponse:
 @permission_required_or_403(VIEW_REVIEW, CLOSE_ANY_BATCH)
 @api_key_required
 def review_close(request: HttpRequest) -> HttpResponse:
-    """The selection -> a confirmation listing it; the confirmation -> one result per batch."""
+    """The selection -> a confirmation listing it, each batch with its warnings to acknowledge;
+    the confirmation -> the batches read again, then one result per batch, or, when a warning
+    is not acknowledged (or new), the confirmation again and nothing closed."""
     form = CloseSelectionForm(request.POST)
     context: dict = {"form": form, "is_fragment": wants_fragment(request)}
     if form.is_valid():
         api_key = api_key_for(request.user)
-        ids = form.cleaned_data["batch"]
-        if form.cleaned_data["confirm"]:
+        confirming = form.cleaned_data["confirm"]
+        selection = close_selection(
+            api_key=api_key,
+            batch_ids=form.cleaned_data["batch"],
+            acknowledged=form.cleaned_data["ack"] if confirming else None,
+        )
+        if confirming and selection.acknowledged:
             results = review_close_batches(
-                user=request.user, api_key=api_key, batch_ids=ids, token=form.cleaned_data["token"]
+                user=request.user,
+                api_key=api_key,
+                selection=selection,
+                token=form.cleaned_data["token"],
             )
             closed = sum(1 for result in results if result.ok)
             context.update(results=results, closed=closed, not_closed=len(results) - closed)
         else:
-            context.update(
-                selection=close_selection(api_key=api_key, batch_ids=ids),
-                token=idempotency.new_token(),
-            )
+            token = form.cleaned_data["token"] if confirming else idempotency.new_token()
+            context.update(selection=selection, token=token, asked_again=confirming)
     return render_page_or_fragment(
         request, page="review/close.html", fragment="review/close.html#panel", context=context
     )

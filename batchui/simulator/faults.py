@@ -46,7 +46,8 @@ def inject(
 
     kind: "latency" (latency_ms), "status" (status, retry_after for 429/503), "drop_before",
     "drop_after" (the call is handled and stored, then the connection drops), "malformed".
-    method: "GET", "POST", "PUT" or "" for any; path: a regular expression searched in the path.
+    method: "GET", "POST", "PUT", "DELETE" or "" for any; path: a regular expression searched in
+    the path.
     """
     if kind not in FaultKind.values:
         raise ValueError(f"unknown fault kind {kind!r}; expected one of {FaultKind.values}")

@@ -224,13 +224,15 @@ def validate_edit(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def validate_status_change(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The batch's changes (`note` only when sent) and `leave_open_batches_as_is`."""
+    """`batch_status`, `note` only when it changes (null or absent: unchanged; "": removed, so
+    None) and `leave_open_batches_as_is`."""
     fields = _Fields(body)
     status = fields.text("batchStatus", required=True)
     by_folded = {choice.value.casefold(): choice.value for choice in BatchStatus}
     if status is not None and status.casefold() not in by_folded:
         fields.error("batchStatus", "batchStatus must be one of Open, Pending, Closed.")
-    note = {"note": fields.text("note")} if fields.has("note") else {}
+    text = fields.text("note")
+    note = {} if text is None else {"note": text or None}
     leave_as_is = fields.boolean("leaveOpenBatchesAsIs", default=False)
     fields.raise_if_invalid()
     return {

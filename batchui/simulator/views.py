@@ -204,14 +204,17 @@ def close_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: in
 def change_batch_status(
     request: HttpRequest, *, user: ApiUser, body: dict[str, Any], batch_id: int
 ) -> HttpResponse:
-    """PUT /api/v202206/batch/{id}/status: Open <-> Pending, either -> Closed; Closed is final.
+    """PUT /api/v202206/batch/{id}/status, as EnergyCAP documents it (update_batch_status).
 
-    Create permission changes the caller's own batches, and opens someone else's Pending batch,
-    which makes it the caller's; setting someone else's batch to Pending or Closed needs Manage
-    (401 without, as EnergyCAP answers a missing permission). [ours] a change to the current
-    status is a 400; `note`, when present, replaces the note (null clears it); reopening without
-    `leaveOpenBatchesAsIs: true` closes the caller's other Open batches, as opening one with
-    closeExistingBatch does.
+    - Open only from Pending (un-voids the bills), Pending only from Open (voids them), Closed
+      from Open or Pending (endDate now); Closed is final. Anything else is a 400.
+    - Create (checked for every call) changes the caller's own batch, and opens someone else's
+      Pending batch, which makes it the caller's (createdBy). Setting someone else's batch to
+      Pending or Closed needs Manage: 401 without, as EnergyCAP answers a missing permission.
+    - Opening someone else's batch sets the caller's own Open batch (if any) to Pending, and
+      `note` then goes only to that batch; `leaveOpenBatchesAsIs: true` leaves it as it is
+      [ours]. Otherwise `note` is the batch's: null leaves it unchanged, "" removes it.
+    - 204 with no body. The simulator keeps bill counts, not bills: voiding changes nothing here.
     """
     changes = validate_status_change(body)
     leave_as_is = changes.pop("leave_open_batches_as_is")
@@ -221,29 +224,32 @@ def change_batch_status(
         if batch is None:
             return not_found(batch_id)
         current = batch.batch_status
-        if batch.created_by_id != user.pk:
-            if target != BatchStatus.OPEN and not user.can_manage:
-                return json_error(401, unauthorized_message("manage"))
-            if target == BatchStatus.OPEN and current == BatchStatus.PENDING:
-                changes["created_by"] = user
+        theirs = batch.created_by_id != user.pk
+        if theirs and target != BatchStatus.OPEN and not user.can_manage:
+            return json_error(401, unauthorized_message("manage"))
         if current == BatchStatus.CLOSED:
             return json_error(400, f"Batch {batch_id} is closed; a closed batch cannot change.")
         if current == target:
             return json_error(400, f"Batch {batch_id} is already {target}.")
         if target == BatchStatus.CLOSED:
             changes["end_date"] = now()
-        if target == BatchStatus.OPEN and not leave_as_is:
+        taken_over = theirs and target == BatchStatus.OPEN
+        held_note = {"note": changes.pop("note")} if taken_over and "note" in changes else {}
+        if taken_over:
+            changes["created_by"] = user
+        # Conditional: of two concurrent changes from the same status, only one applies.
+        if not Batch.objects.filter(pk=batch_id, batch_status=current).update(**changes):
+            return json_error(400, f"Batch {batch_id} changed status meanwhile; try again.")
+        if taken_over and not leave_as_is:
             Batch.objects.filter(created_by=user, batch_status=BatchStatus.OPEN).exclude(
                 pk=batch_id
-            ).update(batch_status=BatchStatus.CLOSED, end_date=now())
-        changed = Batch.objects.filter(pk=batch_id, batch_status=current).update(**changes)
-        if not changed:
-            return json_error(400, f"Batch {batch_id} changed status meanwhile; try again.")
+            ).update(batch_status=BatchStatus.PENDING, **held_note)
     return HttpResponse(status=204)
 
 
 def delete_batch(request: HttpRequest, *, user: ApiUser, body: None, batch_id: int) -> HttpResponse:
-    """DELETE /api/v3/batch/{id}: the batch and its bills (here, its bill counts) are gone."""
+    """DELETE /api/v3/batch/{id} (BillsAndBatches Delete): any batch, whatever its status or
+    owner, is gone with its bills (the simulator stores only their counts, on the batch row)."""
     deleted, _ = Batch.objects.filter(pk=batch_id).delete()
     if not deleted:
         return not_found(batch_id)

@@ -1,5 +1,7 @@
-// Batch actions (open, edit, close): the modal dialog, focus, Escape to cancel an inline edit,
-// and no double submission of full-page forms (app.js shows refusals inside the open dialog).
+// Batch actions (open, edit, close, mark pending, reopen, delete): the modal dialog, focus,
+// Escape to cancel an inline edit, and no double submission of full-page forms (app.js shows
+// refusals inside the open dialog). When the answer replaced or removed the opener's row, the
+// focus goes to that row, or to the page's main region once the row is gone (a deleted batch).
 // No inline script anywhere (strict CSP); htmx does the requests.
 (function () {
   "use strict";

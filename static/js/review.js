@@ -1,4 +1,5 @@
-// The review screen: "select all" for the batches ready to close, the data's age kept current,
+// The review screen: "select all" for the batches ready to close (except those opened today:
+// they are ticked one by one, deliberately), the data's age kept current,
 // and focus moved to what a bulk-close step swapped in. No inline script (CSP).
 (function () {
   "use strict";
@@ -21,7 +22,9 @@
     if (formId) {
       var form = document.getElementById(formId);
       if (!form) return;
-      checkboxes(form).forEach(function (box) { box.checked = target.checked; });
+      checkboxes(form).forEach(function (box) {
+        if (!box.hasAttribute("data-opened-today")) box.checked = target.checked;
+      });
       updateCount(form);
     } else if (target.name === "batch" && target.form && target.form.id === "ready-form") {
       updateCount(target.form);

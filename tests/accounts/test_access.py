@@ -52,7 +52,12 @@ EXPECTED_ACCESS: dict[str, dict] = {
     "batches:open_preview": {"GET": WORKERS},
     "batches:edit": {"GET": WORKERS, "POST": WORKERS},
     "batches:row": {"GET": READERS},
+    "batches:detail": {"GET": READERS},  # issue 15: a page per batch
     "batches:close": {"GET": WORKERS, "POST": WORKERS},
+    # Issue 15: mark pending, reopen and delete (an empty batch).
+    "batches:pending": {"GET": WORKERS, "POST": WORKERS},
+    "batches:reopen": {"GET": WORKERS, "POST": WORKERS},
+    "batches:delete": {"GET": WORKERS, "POST": WORKERS},
     "activity:list": {"GET": SIGNED_IN},
     # Issue 7: the review screen and the intranet widget.
     "review:index": {"GET": LEADS, "POST": LEADS},

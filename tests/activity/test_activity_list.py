@@ -82,7 +82,7 @@ def test_newest_first_with_before_and_after_of_edits(people):
     )
     html = client_of(people["cora"]).get("/activity/").content.decode()
     assert html.index("NEWER") < html.index("OLDER")
-    assert "batchCode: OLD_NAME → NEWER" in html
+    assert "Batch code: OLD_NAME → NEWER" in html
     assert "Batch NEWER saved." in html
 
 

@@ -28,30 +28,44 @@ def buttons(username: str, stored) -> str:
 
 
 @pytest.mark.parametrize(
-    ("username", "owner", "status", "edit", "close"),
+    ("username", "owner", "status", "edit", "close", "pending", "reopen", "delete"),
     [
-        ("cora", "cora", BatchStatus.OPEN, True, True),
-        ("cora", "cora", BatchStatus.PENDING, True, True),
-        ("cora", "cora", BatchStatus.CLOSED, True, False),
-        ("cora", "otto", BatchStatus.OPEN, True, False),  # not hers: no Close
-        ("lena", "otto", BatchStatus.OPEN, True, True),  # a lead closes anyone's
-        ("lena", "otto", BatchStatus.CLOSED, True, False),
-        ("vic", "cora", BatchStatus.OPEN, False, False),  # a viewer: nothing
+        ("cora", "cora", BatchStatus.OPEN, True, True, True, False, True),
+        ("cora", "cora", BatchStatus.PENDING, True, True, False, True, True),
+        ("cora", "cora", BatchStatus.CLOSED, True, False, False, False, True),
+        ("cora", "otto", BatchStatus.OPEN, True, False, False, False, False),  # not hers
+        ("cora", "otto", BatchStatus.PENDING, True, False, False, True, False),  # reopen: anyone's
+        ("lena", "otto", BatchStatus.OPEN, True, True, True, False, True),  # a lead: anyone's
+        ("lena", "otto", BatchStatus.CLOSED, True, False, False, False, True),
+        ("vic", "cora", BatchStatus.OPEN, False, False, False, False, False),  # a viewer: nothing
     ],
 )
-def test_buttons_follow_the_role_rules(username, owner, status, edit, close):
+def test_buttons_follow_the_role_rules(
+    username, owner, status, edit, close, pending, reopen, delete
+):
     stored = batch_of(owner, f"B_{owner}_{status}", status=status)
     html = buttons(username, stored)
     assert ("data-edit-button" in html) is edit
     assert ("data-close-button" in html) is close
+    assert ("data-pending-button" in html) is pending
+    assert ("data-reopen-button" in html) is reopen
+    assert ("data-delete-button" in html) is delete
     assert f'href="/activity/?batch={stored.batch_id}"' in html
     if edit:
         assert f'hx-get="/batches/{stored.batch_id}/edit/"' in html
         assert f'hx-target="#batch-{stored.batch_id}"' in html
-    if close:
-        assert f'hx-get="/batches/{stored.batch_id}/close/"' in html
+    for offered, name in (
+        (close, "close"),
+        (pending, "pending"),
+        (reopen, "reopen"),
+        (delete, "delete"),
+    ):
+        if offered:
+            assert f'hx-get="/batches/{stored.batch_id}/{name}/"' in html
+    if close or pending or reopen or delete:
         assert 'hx-target="#dialog"' in html
-    assert html.count('hx-disabled-elt="find button"') == int(edit) + int(close)
+    offered = (edit, close, pending, reopen, delete)
+    assert html.count('hx-disabled-elt="find button"') == sum(offered)
 
 
 def test_the_list_page_offers_open_batch_to_clerks_only():

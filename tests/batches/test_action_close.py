@@ -9,7 +9,14 @@ import pytest
 from batchui.activity.models import ActivityEntry, Outcome
 from batchui.simulator import faults
 from batchui.simulator.models import Batch, BatchStatus
-from tests.batches.test_action_support import FAULTS, HTMX, batch_of, client_for, configure_api
+from tests.batches.test_action_support import (
+    FAULTS,
+    HTMX,
+    batch_of,
+    client_for,
+    configure_api,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +28,6 @@ def _api(settings):
     configure_api(settings)
     yield
     faults.clear()
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
 
 
 def confirm(client, batch, **extra) -> dict:

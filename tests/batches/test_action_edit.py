@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
 from batchui.activity.models import ActivityEntry, Outcome
 from batchui.simulator import faults
 from batchui.simulator.models import Batch
-from tests.batches.test_action_support import FAULTS, HTMX, batch_of, client_for, configure_api
+from tests.batches.test_action_support import (
+    FAULTS,
+    HTMX,
+    batch_of,
+    client_for,
+    configure_api,
+    hidden_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +36,11 @@ def batch() -> Batch:
     return batch_of("cora", "CORA_MARCH", note="first note")
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
-
-
-def edit_data(client, batch, **values) -> dict:
-    html = client.get(f"/batches/{batch.batch_id}/edit/", headers=HTMX).getvalue().decode()
-    return {"token": token_of(html), **values}
+def edit_data(client, batch, *, htmx: bool = True, **values) -> dict:
+    """What the person submits: the form as drawn now, with `values` typed in."""
+    url = f"/batches/{batch.batch_id}/edit/"
+    html = client.get(url, headers=HTMX if htmx else {}).getvalue().decode()
+    return {**hidden_of(html), **values}
 
 
 def test_get_htmx_is_the_row_in_edit_mode(batch):
@@ -196,5 +202,104 @@ def test_viewer_cannot_edit(batch):
     assert client.get(f"/batches/{batch.batch_id}/edit/").status_code == 403
     response = client.post(f"/batches/{batch.batch_id}/edit/", {"batch_code": "V"}, headers=HTMX)
     assert response.status_code == 403
+    batch.refresh_from_db()
+    assert batch.batch_code == "CORA_MARCH"
+
+
+# --- conflicting edits ---------------------------------------------------------------------------
+
+
+def typed_values(html: str) -> dict[str, str]:
+    """The code and note inputs as the form shows them."""
+    return {
+        name: unescape(re.search(rf'<input type="text" name="{name}" value="([^"]*)"', html)[1])
+        for name in ("batch_code", "note")
+    }
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_the_second_of_two_sessions_gets_the_conflict_and_the_first_edit_stays(batch, htmx):
+    headers = HTMX if htmx else {}
+    url = f"/batches/{batch.batch_id}/edit/"
+    cora, lena = client_for("cora"), client_for("lena")
+    # Both open the edit form of the same batch.
+    coras = edit_data(cora, batch, htmx=htmx, batch_code="CORA_APRIL", note="Cora's note")
+    lenas = edit_data(lena, batch, htmx=htmx, batch_code="LENA_APRIL", note="")
+    lena.post(url, lenas, headers=headers)
+    batch.refresh_from_db()
+    assert (batch.batch_code, batch.note) == ("LENA_APRIL", None)
+
+    response = cora.post(url, coras, headers=headers)
+    html = response.getvalue().decode()
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert (batch.batch_code, batch.note) == ("LENA_APRIL", None)  # the first edit stays
+    if htmx:
+        assert html.strip().startswith(f'<tbody id="batch-{batch.batch_id}"')
+        assert "data-editing" in html
+        keep = f'hx-get="/batches/{batch.batch_id}/row/"'
+    else:
+        assert "<!doctype html>" in html.lower()
+        keep = 'href="/batches/"'
+    assert "was changed since you opened this form" in html
+    assert "so nothing was saved" in html
+    # Her version beside the current one.
+    table = html[html.index(f'id="edit-conflict-{batch.batch_id}"') :]
+    table = table[: table.index("</table>")]
+    assert re.search(r"Batch code</th><td>CORA_APRIL</td><td>LENA_APRIL</td>", table)
+    assert re.search(r"Note</th><td>Cora&#x27;s note</td><td>\(none\)</td>", table)
+    # What she typed is kept; the form now saves over the current batch, with a fresh token.
+    assert typed_values(html) == {"batch_code": "CORA_APRIL", "note": "Cora's note"}
+    hidden = hidden_of(html)
+    assert hidden["seen_code"] == "LENA_APRIL"
+    assert hidden.get("seen_note", "") == ""
+    assert hidden["token"] != coras["token"]
+    assert re.search(r'<button type="submit">Save mine anyway</button>', html)
+    assert re.search(rf"<a [^>]*{re.escape(keep)}[^>]*>Keep the current one</a>", html, re.S)
+    entries = {e.username: e for e in ActivityEntry.objects.all()}
+    assert entries["lena"].outcome == Outcome.SUCCESS
+    assert entries["cora"].outcome == Outcome.REFUSED
+    assert "changed since you opened this form" in entries["cora"].message
+    assert entries["cora"].changes["batchCode"] == {"before": "LENA_APRIL", "after": "CORA_APRIL"}
+
+    # "Save mine anyway" saves her version.
+    again = cora.post(url, {**hidden, **typed_values(html)}, headers=headers)
+    batch.refresh_from_db()
+    assert (batch.batch_code, batch.note) == ("CORA_APRIL", "Cora's note")
+    if htmx:
+        assert "Batch CORA_APRIL saved." in again.getvalue().decode()
+    else:
+        assert again.status_code == 303
+    assert ActivityEntry.objects.filter(username="cora", outcome=Outcome.SUCCESS).count() == 1
+
+
+def test_one_person_in_two_tabs_gets_the_conflict_for_a_changed_note(batch):
+    cora = client_for("cora")
+    url = f"/batches/{batch.batch_id}/edit/"
+    first = edit_data(cora, batch, batch_code="CORA_MARCH", note="tab one")
+    second = edit_data(cora, batch, batch_code="CORA_MARCH", note="tab two")
+    cora.post(url, first, headers=HTMX)
+    html = cora.post(url, second, headers=HTMX).getvalue().decode()
+    assert "nothing was saved" in html
+    assert re.search(r"Note</th><td>tab two</td><td>tab one</td>", html)
+    batch.refresh_from_db()
+    assert batch.note == "tab one"
+
+
+def test_a_change_meanwhile_to_exactly_what_was_typed_is_no_conflict(batch):
+    client = client_for("cora")
+    data = edit_data(client, batch, batch_code="SAME_FIX", note="first note")
+    Batch.objects.filter(pk=batch.pk).update(batch_code="SAME_FIX", batch_code_ci="same_fix")
+    html = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX).getvalue().decode()
+    assert "Batch SAME_FIX saved." in html
+    assert ActivityEntry.objects.get().outcome == Outcome.SUCCESS
+
+
+def test_a_form_without_what_it_showed_is_a_conflict_not_an_overwrite(batch):
+    # A form drawn before the edit form carried what it showed: nothing is overwritten blindly.
+    client = client_for("cora")
+    data = {"token": edit_data(client, batch)["token"], "batch_code": "BLIND", "note": ""}
+    html = client.post(f"/batches/{batch.batch_id}/edit/", data, headers=HTMX).getvalue().decode()
+    assert "nothing was saved" in html
     batch.refresh_from_db()
     assert batch.batch_code == "CORA_MARCH"

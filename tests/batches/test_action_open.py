@@ -17,7 +17,9 @@ from tests.batches.test_action_support import (
     client_for,
     configure_api,
     person,
+    token_of,
 )
+from tests.simulator.helpers import make_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +33,22 @@ def _api(settings):
     faults.clear()
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
+def seen_of(html: str) -> str:
+    """The ids of the open batches the form showed (its hidden close_seen field)."""
+    found = re.search(r'name="close_seen"(?: value="([^"]*)")?', html)
+    assert found, "the form carries no list of the batches it showed"
+    return found.group(1) or ""
+
+
+def drawn_form(client, *, htmx: bool) -> dict:
+    """The token and the shown open batches of a freshly drawn form: the dialog and its preview
+    (htmx), or the full page."""
+    if not htmx:
+        html = client.get("/batches/new/").getvalue().decode()
+        return {"token": token_of(html), "close_seen": seen_of(html)}
+    dialog = client.get("/batches/new/", headers=HTMX).getvalue().decode()
+    preview = client.get("/batches/new/preview/", headers=HTMX).getvalue().decode()
+    return {"token": token_of(dialog), "close_seen": seen_of(preview)}
 
 
 def typed(**fields) -> dict:
@@ -54,7 +70,7 @@ def typed(**fields) -> dict:
 def assert_kept(html: str, data: dict) -> None:
     """Every typed value is back in the re-rendered form."""
     for name, value in data.items():
-        if name in ("token", "close_existing_batch"):
+        if name in ("token", "close_existing_batch", "close_ack", "close_seen"):
             continue
         assert f'name="{name}"' in html
         assert f'value="{value}"' in html, f"{name}={value!r} lost"
@@ -153,14 +169,187 @@ def test_close_existing_closes_only_my_open_batches():
     mine = batch_of("cora", "CORA_OLD")
     theirs = batch_of("otto", "OTTO_OPEN")
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").getvalue().decode())
-    client.post("/batches/new/", typed(token=token, close_existing_batch="on"), headers=HTMX)
+    data = typed(**drawn_form(client, htmx=False), close_existing_batch="on", close_ack="on")
+    assert data["close_seen"] == str(mine.batch_id)
+    client.post("/batches/new/", data, headers=HTMX)
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.batch_status == BatchStatus.CLOSED
     assert theirs.batch_status == BatchStatus.OPEN
     entry = ActivityEntry.objects.get()
     assert entry.changes["closedBatches"] == ["CORA_OLD"]
+
+
+# --- the guard on "close my other open batches" -------------------------------------------------
+
+
+def open_codes() -> set[str]:
+    return set(
+        Batch.objects.filter(batch_status=BatchStatus.OPEN).values_list("batch_code", flat=True)
+    )
+
+
+def acknowledgement(html: str) -> str:
+    found = re.search(r'<label for="open-close_ack">([^<]*)</label>', html)
+    assert found, "no acknowledgement to tick"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_the_preview_lists_each_batch_to_close_with_its_warnings(htmx):
+    batch_of("cora", "CORA_CLEAN")
+    batch_of("cora", "CORA_WARNED", analyzing_count=2, flag_count=1, has_imports_with_kickout=True)
+    client = client_for("cora")
+    if htmx:
+        html = client.get("/batches/new/preview/", headers=HTMX).getvalue().decode()
+    else:
+        html = client.get("/batches/new/").getvalue().decode()
+    preview = html[html.index('id="open-batches-preview"') :]
+    assert "Ticking this box closes 2 open batches of yours" in preview
+    warned = preview[preview.index("CORA_WARNED") :]
+    warned = warned[: warned.index("</ul>")]
+    assert "2 bills are still being analyzed" in warned
+    assert "1 audit flag is unresolved" in warned
+    assert "An import into this batch had kickouts" in warned
+    clean = preview[preview.index("CORA_CLEAN") :]
+    assert "warning" not in clean[: clean.index("</li>")]
+    assert acknowledgement(html) == "Yes, close my 2 other open batches (1 has warnings)"
+    assert 'type="checkbox" name="close_ack"' in html
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_ticked_without_the_acknowledgement_nothing_is_opened_or_closed(htmx):
+    batch_of("cora", "CORA_A")
+    batch_of("cora", "CORA_B", flag_count=3)
+    client = client_for("cora")
+    data = typed(**drawn_form(client, htmx=htmx), close_existing_batch="on")
+    response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
+    html = response.getvalue().decode()
+    assert response.status_code == 200
+    error = re.search(r'<p class="field-error" id="open-close_ack_error">([^<]*)</p>', html)
+    assert error
+    assert "confirm that 2 batches will be closed" in error.group(1)
+    assert "Nothing was opened or closed" in error.group(1)
+    assert acknowledgement(html) == "Yes, close my 2 other open batches (1 has warnings)"
+    assert re.search(r'name="close_existing_batch"[^>]*checked', html)
+    assert_kept(html, data)
+    assert open_codes() == {"CORA_A", "CORA_B"}  # none closed
+    assert not Batch.objects.filter(batch_code="CCLERK_TYPED").exists()  # none opened
+    assert not ActivityEntry.objects.exists()  # nothing was sent
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("change", ["one-opened", "one-closed"])
+def test_acknowledged_but_my_open_batches_changed_sends_nothing_and_asks_again(htmx, change):
+    batch_of("cora", "CORA_A")
+    second = batch_of("cora", "CORA_B")
+    client = client_for("cora")
+    data = typed(**drawn_form(client, htmx=htmx), close_existing_batch="on", close_ack="on")
+    if change == "one-opened":
+        batch_of("cora", "CORA_NEW", bill_count=2, flag_count=1)
+        expected, label = {"CORA_A", "CORA_B", "CORA_NEW"}, "Yes, close my 3 other open batches"
+    else:
+        Batch.objects.filter(pk=second.pk).update(batch_status=BatchStatus.CLOSED)
+        expected, label = {"CORA_A"}, "Yes, close my 1 other open batch"
+    response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
+    html = response.getvalue().decode()
+    assert response.status_code == 200
+    assert open_codes() == expected  # nothing closed, nothing opened
+    assert not Batch.objects.filter(batch_code="CCLERK_TYPED").exists()
+    error = re.search(r'id="open-close_existing_batch_error">([^<]*)</p>', html)
+    assert error
+    assert "changed since this form was shown" in error.group(1)
+    # The new list, to acknowledge again (the old acknowledgement no longer counts).
+    assert acknowledgement(html).startswith(label)
+    assert not re.search(r'name="close_ack"[^>]*checked', html)
+    ids = {str(b.batch_id) for b in Batch.objects.filter(batch_code__in=expected)}
+    assert set(seen_of(html).split()) == ids
+    assert_kept(html, data)
+    entry = ActivityEntry.objects.get()
+    assert entry.outcome == Outcome.REFUSED
+    assert "changed since" in entry.message
+    # Confirming the list as it is now opens the batch and closes those.
+    again = {**data, "close_seen": seen_of(html), "token": token_of(html)}
+    client.post("/batches/new/", again, headers=HTMX if htmx else {})
+    assert open_codes() == {"CCLERK_TYPED"}
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_acknowledged_opens_and_names_every_batch_closed_with_it(htmx):
+    batch_of("cora", "CORA_A")
+    batch_of("cora", "CORA_B", analyzing_count=1)
+    otto = batch_of("otto", "OTTO_OPEN")
+    client = client_for("cora")
+    data = typed(**drawn_form(client, htmx=htmx), close_existing_batch="on", close_ack="on")
+    response = client.post("/batches/new/", data, headers=HTMX if htmx else {})
+    assert open_codes() == {"CCLERK_TYPED", otto.batch_code}
+    if htmx:
+        html = response.getvalue().decode()
+        assert response["HX-Retarget"] == "#dialog"
+    else:
+        assert response.status_code == 303
+        html = client.get(response["Location"]).getvalue().decode()
+    message = "Batch CCLERK_TYPED opened. Your other open batches closed with it (2): "
+    assert message in html
+    named = html[html.index(message) + len(message) :]
+    assert named.startswith(("CORA_B, CORA_A.", "CORA_A, CORA_B."))
+    entry = ActivityEntry.objects.get()
+    assert entry.outcome == Outcome.SUCCESS
+    assert sorted(entry.changes["closedBatches"]) == ["CORA_A", "CORA_B"]
+
+
+def test_ticked_with_no_open_batches_needs_no_acknowledgement():
+    client = client_for("cora")
+    data = typed(**drawn_form(client, htmx=True), close_existing_batch="on")
+    assert data["close_seen"] == ""
+    response = client.post("/batches/new/", data, headers=HTMX)
+    assert response["HX-Retarget"] == "#dialog"
+    assert open_codes() == {"CCLERK_TYPED"}
+
+
+def test_ticked_before_the_list_was_shown_is_asked_again():
+    # The dialog was submitted before its preview loaded: the person saw no list at all.
+    batch_of("cora", "CORA_A")
+    client = client_for("cora")
+    token = token_of(client.get("/batches/new/", headers=HTMX).getvalue().decode())
+    data = typed(token=token, close_existing_batch="on", close_ack="on")
+    html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
+    assert "changed since this form was shown" in html
+    assert acknowledgement(html) == "Yes, close my 1 other open batch"
+    assert open_codes() == {"CORA_A"}
+
+
+def test_when_my_open_batches_cannot_be_read_nothing_is_sent():
+    batch_of("cora", "CORA_A")
+    client = client_for("cora")
+    data = typed(**drawn_form(client, htmx=True), close_existing_batch="on", close_ack="on")
+    faults.inject(kind="status", status=500, method="GET", path=r"^/api/v3/batch$", times=1)
+    html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
+    assert "could not be read, so nothing was opened or closed" in html
+    assert open_codes() == {"CORA_A"}
+    assert ActivityEntry.objects.get().outcome == Outcome.FAILED
+
+
+def test_on_the_shared_service_key_closing_others_is_not_offered(settings):
+    # The API would close the service account's open batches: anyone's, not the person's.
+    from batchui.accounts.services import api_key_remove
+    from tests.simulator.helpers import make_api_user
+
+    service, service_key = make_api_user(code="SERVICE", name="Service User")
+    settings.ECI_API_KEY = service_key
+    make_batch(user=service, code="SOMEONES_BATCH")
+    cora = person("cora")
+    api_key_remove(user=cora)
+    client = Client()
+    client.force_login(cora)
+    html = client.get("/batches/new/preview/", headers=HTMX).getvalue().decode()
+    assert "Not available with the shared service key" in html
+    assert "close_ack" not in html
+    token = token_of(client.get("/batches/new/", headers=HTMX).getvalue().decode())
+    data = typed(token=token, close_existing_batch="on", close_ack="on")
+    html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
+    assert re.search(r'id="open-close_existing_batch_error">Not available', html)
+    assert open_codes() == {"SOMEONES_BATCH"}
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -274,11 +463,11 @@ def test_a_lost_answer_to_an_open_of_someone_elses_code_is_never_success(fault, 
     theirs = batch_of("otto", "X_SHARED")
     mine = batch_of("cora", "CORA_STILL_OPEN")
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").getvalue().decode())
+    drawn = drawn_form(client, htmx=False)
     faults.inject(method="POST", path=r"^/api/v3/batch$", **FAULTS[fault])
-    data = typed(batch_code="X_SHARED", token=token)
+    data = typed(batch_code="X_SHARED", **drawn)
     if close_existing:
-        data["close_existing_batch"] = "on"
+        data.update(close_existing_batch="on", close_ack="on")
     html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
     assert "Batch X_SHARED opened" not in html
     assert "checked that it was opened" not in html
@@ -302,8 +491,8 @@ def test_close_existing_names_only_the_batches_seen_closed(monkeypatch):
     batch_of("cora", "CORA_A")
     batch_of("cora", "CORA_B")
     client = client_for("cora")
-    token = token_of(client.get("/batches/new/").getvalue().decode())
-    # CORA_B is put on hold by someone between the preview and the open: the API's
+    data = typed(**drawn_form(client, htmx=False), close_existing_batch="on", close_ack="on")
+    # CORA_B is put on hold by someone between the check and the open: the API's
     # closeExistingBatch closes Open batches only, so it stays pending and is not named as closed.
     listed = action_services.open_batches_of
 
@@ -313,9 +502,8 @@ def test_close_existing_names_only_the_batches_seen_closed(monkeypatch):
         return found
 
     monkeypatch.setattr(action_services, "open_batches_of", listed_then_held)
-    data = typed(token=token, close_existing_batch="on")
     html = client.post("/batches/new/", data, headers=HTMX).getvalue().decode()
-    assert "Your open batches closed with it: CORA_A." in html
+    assert "Your other open batches closed with it (1): CORA_A." in html
     assert "Still not closed: CORA_B." in html
 
 

@@ -6,6 +6,9 @@ through the real client.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 from django.test import Client
 
 from batchui.accounts.roles import Role
@@ -64,3 +67,14 @@ def configure_api(settings) -> None:
     settings.BATCH_API_RETRY_BUDGET = 0
     settings.BATCH_API_TIMEOUT = TEST_TIMEOUT
     settings.BATCH_ACTION_WAIT_SECONDS = 5
+
+
+def token_of(html: str) -> str:
+    """The form token of the (first) action form in `html`."""
+    return re.search(r'name="token" value="([0-9a-f]{32})"', html).group(1)
+
+
+def hidden_of(html: str) -> dict[str, str]:
+    """The form's hidden fields (the token, and the code and note as the form showed them)."""
+    found = re.findall(r'<input type="hidden" name="(\w+)"(?: value="([^"]*)")?', html)
+    return {name: unescape(value) for name, value in found if name != "csrfmiddlewaretoken"}

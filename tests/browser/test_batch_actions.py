@@ -255,3 +255,195 @@ def test_the_three_actions_work_without_javascript(live_server, browser):
         expect(row.locator(".status")).to_have_text("Closed")
     finally:
         context.close()
+
+
+# --- mark pending, reopen, delete, stale state ----------------------------------------------------
+
+
+def test_mark_pending_then_reopen_with_the_keyboard(live_server, signed_in_page: Page, console):
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_HOLD", bill_count=3)
+    page.goto(live_server.url + "/batches/")
+    row = page.locator(f"#batch-{batch.batch_id}")
+
+    tab_to(page, row.get_by_role("button", name="Mark batch BEA_HOLD pending"))
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Mark batch BEA_HOLD pending?")
+    expect(dialog).to_contain_text(
+        "its 3 bills become void and drop out of reports until the batch is reopened or closed"
+    )
+    comment = dialog.get_by_label("Comment")
+    expect(comment).to_be_focused()
+    page.keyboard.type("Waiting for the vendor")
+    tab_to(page, dialog.get_by_role("button", name="Mark pending"))
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(row.locator(".status")).to_have_text("Pending")
+    expect(page.locator("#live")).to_contain_text("Batch BEA_HOLD is pending")
+    # Its Mark pending button is gone: the focus goes to its row (its Edit button).
+    expect(row.get_by_role("button", name="Edit batch BEA_HOLD")).to_be_focused()
+    batch.refresh_from_db()
+    assert (batch.batch_status, batch.note) == (BatchStatus.PENDING, "Waiting for the vendor")
+
+    tab_to(page, row.get_by_role("button", name="Reopen batch BEA_HOLD"))
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Reopen batch BEA_HOLD?")
+    expect(dialog).to_contain_text("its 3 bills count again")
+    expect(dialog.get_by_role("button", name="Reopen batch")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(row.locator(".status")).to_have_text("Open")
+    expect(page.locator("#live")).to_contain_text("Batch BEA_HOLD is open again")
+    batch.refresh_from_db()
+    assert batch.batch_status == BatchStatus.OPEN
+    assert page.url == live_server.url + "/batches/"
+    assert console == []
+
+
+def test_delete_an_empty_batch_with_the_keyboard(live_server, signed_in_page: Page, console):
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_EMPTY")
+    full = make_batch(user=bea(), code="BEA_FULL", bill_count=2)
+    page.goto(live_server.url + "/batches/")
+    expect(
+        page.locator(f"#batch-{full.batch_id}").get_by_role("button", name=re.compile("^Delete"))
+    ).to_have_count(0)
+    row = page.locator(f"#batch-{batch.batch_id}")
+
+    tab_to(page, row.get_by_role("button", name="Delete batch BEA_EMPTY"))
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Delete batch BEA_EMPTY?")
+    expect(dialog).to_contain_text("batch BEA_EMPTY and its bills are removed for good")
+    cancel = dialog.get_by_role("link", name="Cancel")
+    expect(cancel).to_be_focused()  # not the destructive button
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Delete batch")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(row).to_have_count(0)
+    expect(page.locator("#live")).to_have_text("Batch BEA_EMPTY deleted.")
+    expect(page.locator("#main")).to_be_focused()  # its row is gone
+    assert not Batch.objects.filter(pk=batch.pk).exists()
+    assert console == []
+
+
+def test_a_stale_close_says_so_in_the_dialog_and_refreshes_the_row_behind(
+    live_server, signed_in_page: Page, console
+):
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_STALE")
+    page.goto(live_server.url + "/batches/")
+    row = page.locator(f"#batch-{batch.batch_id}")
+    row.get_by_role("button", name="Close batch BEA_STALE").click()
+    dialog = page.get_by_role("dialog", name="Close batch BEA_STALE?")
+    expect(dialog.get_by_role("button", name="Close batch")).to_be_visible()
+    Batch.objects.filter(pk=batch.pk).update(batch_status=BatchStatus.CLOSED)  # meanwhile
+    dialog.get_by_role("button", name="Close batch").click()
+    expect(dialog.locator("[data-action-result]")).to_have_text(
+        re.compile(r"Batch BEA_STALE is already closed\. Nothing was done\.")
+    )
+    expect(dialog.locator("td")).to_have_count(0)  # the row is not drawn in the dialog
+    expect(row.locator(".status")).to_have_text("Closed")  # but refreshed behind it
+    expect(row.get_by_role("button", name="Close batch BEA_STALE")).to_have_count(0)
+    expect(dialog.locator("#close-batch-result")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(row.get_by_role("button", name="Edit batch BEA_STALE")).to_be_focused()
+    assert console == []
+
+
+def test_a_batch_deleted_meanwhile_loses_its_row(live_server, signed_in_page: Page, console):
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_GONE")
+    page.goto(live_server.url + "/batches/")
+    row = page.locator(f"#batch-{batch.batch_id}")
+    row.get_by_role("button", name="Mark batch BEA_GONE pending").click()
+    dialog = page.get_by_role("dialog", name="Mark batch BEA_GONE pending?")
+    expect(dialog.get_by_label("Comment")).to_be_focused()
+    Batch.objects.filter(pk=batch.pk).delete()
+    dialog.get_by_role("button", name="Mark pending").click()
+    expect(dialog).to_contain_text("was not found: it may have been deleted. Nothing was done.")
+    expect(row).to_have_count(0)
+    assert console == []
+
+
+def test_axe_finds_nothing_in_the_lifecycle_dialogs(live_server, axe_page: Page):
+    page = axe_page
+    batch = make_batch(user=bea(), code="BEA_AXE_P", bill_count=1)
+    held = make_batch(user=bea(), code="BEA_AXE_R", status=BatchStatus.PENDING)
+    empty = make_batch(user=bea(), code="BEA_AXE_D")
+    page.goto(live_server.url + "/batches/")
+    for stored, button, title in (
+        (batch, "Mark batch BEA_AXE_P pending", "Mark batch BEA_AXE_P pending?"),
+        (held, "Reopen batch BEA_AXE_R", "Reopen batch BEA_AXE_R?"),
+        (empty, "Delete batch BEA_AXE_D", "Delete batch BEA_AXE_D?"),
+    ):
+        page.locator(f"#batch-{stored.batch_id}").get_by_role("button", name=button).click()
+        dialog = page.get_by_role("dialog", name=title)
+        expect(dialog).to_be_visible()
+        assert_no_violations(page)
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+
+    # A comment too long: the error next to the field.
+    page.locator(f"#batch-{batch.batch_id}").get_by_role(
+        "button", name="Mark batch BEA_AXE_P pending"
+    ).click()
+    dialog = page.get_by_role("dialog", name="Mark batch BEA_AXE_P pending?")
+    dialog.get_by_label("Comment").evaluate("field => field.removeAttribute('maxlength')")
+    dialog.get_by_label("Comment").fill("x" * 256)
+    dialog.get_by_role("button", name="Mark pending").click()
+    expect(dialog.locator(".field-error")).to_have_count(1)
+    assert_no_violations(page)
+    page.keyboard.press("Escape")
+
+    # The stale message.
+    Batch.objects.filter(pk=held.pk).update(batch_status=BatchStatus.OPEN)
+    page.locator(f"#batch-{held.batch_id}").get_by_role(
+        "button", name="Reopen batch BEA_AXE_R"
+    ).click()
+    dialog = page.get_by_role("dialog", name="Reopen batch BEA_AXE_R?")
+    expect(dialog.locator("[data-action-result]")).to_contain_text("already open")
+    assert_no_violations(page)
+
+
+def test_pending_reopen_and_delete_work_without_javascript(live_server, browser):
+    make_bea()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        signed_in(page, live_server.url)
+        batch = make_batch(user=bea(), code="BEA_PLAIN")
+        page.goto(live_server.url + "/batches/")
+        row = page.locator(f"#batch-{batch.batch_id}")
+        row.get_by_role("button", name="Mark batch BEA_PLAIN pending").click()
+        expect(page).to_have_url(re.compile(rf"/batches/{batch.batch_id}/pending/"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Mark batch BEA_PLAIN pending?")
+        page.get_by_role("button", name="Mark pending").click()
+        expect(page.locator(".messages")).to_contain_text("Batch BEA_PLAIN is pending")
+        row.get_by_role("button", name="Reopen batch BEA_PLAIN").click()
+        page.get_by_role("button", name="Reopen batch").click()
+        expect(page.locator(".messages")).to_contain_text("Batch BEA_PLAIN is open again")
+        row.get_by_role("button", name="Delete batch BEA_PLAIN").click()
+        page.get_by_role("button", name="Delete batch").click()
+        expect(page.locator(".messages")).to_contain_text("Batch BEA_PLAIN deleted.")
+        expect(row).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_mark_pending_and_delete_from_the_batch_page(live_server, signed_in_page: Page, console):
+    """The batch page offers the row's buttons: after each action it shows the batch as it is."""
+    page = signed_in_page
+    batch = make_batch(user=bea(), code="BEA_PAGE")
+    page.goto(live_server.url + f"/batches/{batch.batch_id}/")
+    page.get_by_role("button", name="Mark batch BEA_PAGE pending").click()
+    page.get_by_role("dialog").get_by_role("button", name="Mark pending").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(".batch-fields")).to_contain_text("Pending")
+    expect(page.get_by_role("button", name="Reopen batch BEA_PAGE")).to_be_visible()
+    page.get_by_role("button", name="Delete batch BEA_PAGE").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete batch").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Batch not found")
+    assert console == []

@@ -25,7 +25,9 @@ def ready(transactional_db):
         name: make_batch(user=owner, code=f"Ready_{name}", bill_count=3, start_date=start)
         for name, owner in (("ok", jane), ("closed", jane), ("gone", zoe), ("busy", zoe))
     }
-    made["flagged"] = make_batch(user=jane, code="Flagged", flag_count=2, start_date=start)
+    made["flagged"] = make_batch(
+        user=jane, code="Flagged", bill_count=3, flag_count=2, start_date=start
+    )
     return made
 
 
@@ -105,13 +107,13 @@ def test_a_mix_of_successes_and_failures(ready, lead_client, no_faults):
     assert ActivityEntry.objects.filter(action="close", batch_id=ids["ok"]).count() == 1
 
 
-def test_the_confirmation_leaves_out_what_is_not_ready(ready, lead_client):
+def test_the_confirmation_leaves_out_what_cannot_be_closed(ready, lead_client):
     ids = [ready["ok"].batch_id, ready["flagged"].batch_id, 999_999]
+    StoredBatch.objects.filter(pk=ids[0]).update(batch_status="Pending")
     html = lead_client.post("/review/close/", {"batch": ids}).content.decode()
-    assert "Close 1 batch?" in html
-    assert "Ready_ok" in html
-    assert "Flagged</strong>: 2 unresolved flag(s)" in html
-    assert "not found" in html
+    assert "Close 1 batch?" in html  # the flagged one, with its warning to acknowledge
+    assert "Ready_ok</a></strong>: It is pending now, not open." in html
+    assert "#999999</a></strong>: Not found (deleted?)." in html
     assert html.count('<input type="hidden" name="batch"') == 1
     assert not ActivityEntry.objects.exists()
 

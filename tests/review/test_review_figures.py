@@ -138,6 +138,7 @@ def test_every_figure_equals_the_simulators_own(seeded, lead):
     ready = ordered_ids(
         StoredBatch.objects.filter(
             batch_status="Open",
+            bill_count__gt=0,
             analyzing_count=0,
             flag_count=0,
             has_imports_with_kickout=False,
@@ -148,6 +149,9 @@ def test_every_figure_equals_the_simulators_own(seeded, lead):
     assert figures.pending_count == len(pending) > 0
     assert [line.batch.batch_id for line in figures.pending] == pending[:LIST_LIMIT]
     assert figures.ready_count == len(ready) > 0
+    empty = ordered_ids(StoredBatch.objects.filter(batch_status="Open", bill_count=0))
+    assert figures.empty_count == len(empty) > 0
+    assert [line.batch.batch_id for line in figures.empty] == empty[:LIST_LIMIT]
     assert [line.batch.batch_id for line in figures.ready] == ready[:LIST_LIMIT]
     line = figures.ready[0]
     row = StoredBatch.objects.select_related("created_by").get(pk=line.batch.batch_id)
@@ -291,6 +295,7 @@ def test_figures_from_plain_values_ignore_what_does_not_belong():
             batch(2, BatchStatus.OPEN, start_days=1, flags=2),
             batch(3, BatchStatus.PENDING, start_days=3),
             batch(4, BatchStatus.CLOSED, start_days=3, end_days=1),
+            batch(7, BatchStatus.OPEN, start_days=2, bills=0),
         ],
         recently_closed=[
             batch(5, BatchStatus.CLOSED, start_days=9, end_days=0),
@@ -301,14 +306,15 @@ def test_figures_from_plain_values_ignore_what_does_not_belong():
     )
     (ann,) = figures.people
     assert (ann.open_count, ann.pending_count, ann.total_cost, ann.flag_count) == (
-        2,
+        3,
         1,
-        Decimal("30.30"),
+        Decimal("40.40"),
         2,
     )
     assert (ann.oldest_open_days, ann.closed_recently) == (20, 1)
     assert [line.batch.batch_id for line in figures.stale] == [1]
-    assert [line.batch.batch_id for line in figures.ready] == [1]
+    assert [line.batch.batch_id for line in figures.ready] == [1]  # not 7: it has no bills
+    assert [line.batch.batch_id for line in figures.empty] == [7]
     assert [line.batch.batch_id for line in figures.pending] == [3]
     assert figures.closed_per_day[-1].closed == 1
     assert figures.closed_recently == 1

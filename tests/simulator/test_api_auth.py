@@ -77,22 +77,6 @@ def test_a_user_without_create_permission_gets_401_on_post_and_put(batch, method
     assert (batch.batch_code, batch.batch_status) == ("B1", BatchStatus.OPEN)
 
 
-def test_a_user_without_delete_permission_gets_401_on_delete(batch):
-    _, key = make_api_user(view=True, create=True, manage=True)
-
-    response = Api(key).delete(f"/api/v3/batch/{batch.batch_id}")
-
-    assert response.status_code == 401
-    assert "BillsAndBatches Delete permission" in response.get_json()["message"]
-    assert Batch.objects.filter(pk=batch.pk).exists()
-
-
-def test_delete_needs_only_the_delete_permission(batch):
-    _, key = make_api_user(view=False, create=False, delete=True)
-
-    assert Api(key).delete(f"/api/v3/batch/{batch.batch_id}").status_code == 204
-
-
 def test_a_user_with_view_only_can_read(batch):
     _, key = make_api_user(view=True, create=False)
 

@@ -108,6 +108,43 @@ def test_get_create_edit_close_status_and_delete(sdk):
     assert not Batch.objects.filter(batch_code="SDK_1b").exists()
 
 
+def test_status_notes_taking_over_and_refusals_through_the_sdk(sdk):
+    client, key, _ = sdk
+    other, _ = make_api_user("OTHER", "Other User")
+    held = make_batch(user=other, code="HELD", status=BatchStatus.PENDING, note="theirs")
+    mine = Batch.objects.get(batch_code="Maint_4")
+
+    client.update_batch_status(
+        mine.batch_id,
+        UpdateBatchStatusRequest(batch_status="Pending", note="on hold"),
+        custom_headers=key,
+    )
+    assert client.get_batch(mine.batch_id, custom_headers=key).note == "on hold"
+    # Without a note the SDK leaves it as it is.
+    client.update_batch_status(
+        mine.batch_id, UpdateBatchStatusRequest(batch_status="Open"), custom_headers=key
+    )
+    assert client.get_batch(mine.batch_id, custom_headers=key).note == "on hold"
+
+    # Opening someone else's pending batch makes it ours and puts our open batches on hold.
+    client.update_batch_status(
+        held.batch_id, UpdateBatchStatusRequest(batch_status="Open"), custom_headers=key
+    )
+    taken = client.get_batch(held.batch_id, custom_headers=key)
+    assert (taken.batch_status, taken.created_by.user_code) == ("Open", "SDKUSER")
+    assert client.get_batch(mine.batch_id, custom_headers=key).batch_status == "Pending"
+
+    closed = Batch.objects.get(batch_code="Hist_1")
+    with pytest.raises(HttpOperationError) as refused:
+        client.update_batch_status(
+            closed.batch_id, UpdateBatchStatusRequest(batch_status="Open"), custom_headers=key
+        )
+    assert refused.value.response.status_code == 400
+    with pytest.raises(HttpOperationError) as missing:
+        client.delete_batch(424242, custom_headers=key)
+    assert missing.value.response.status_code == 404
+
+
 def test_the_sdk_sees_refusals_as_errors(sdk):
     client, _, _ = sdk
 
