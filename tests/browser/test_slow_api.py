@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from batchui.accounts.roles import Role
-from batchui.review.services import cache_key
+from batchui.review.caching import cache_key
 from batchui.review.widget import CACHE_KIND
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser

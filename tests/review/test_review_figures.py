@@ -14,9 +14,9 @@ from django.db.models import Count, Min, Q, Sum
 
 from batchui.accounts.roles import Role
 from batchui.batchapi.client import ITER_PAGE_SIZE
+from batchui.review.caching import cache_key
 from batchui.review.services import (
     LIST_LIMIT,
-    cache_key,
     review_figures,
     review_snapshot,
 )
