@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "batchui.core.middleware.VaryOnHtmxMiddleware",
     # Every view needs a signed-in person unless it is marked @login_not_required.
     "batchui.accounts.middleware.LoginRequiredMiddleware",
+    # After sign-in is enforced: the person's time zone for the pages' times.
+    "batchui.accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "batchui.accounts.middleware.MissingApiKeyMiddleware",

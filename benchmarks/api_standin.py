@@ -8,8 +8,12 @@ Stand-in: `GET /api/v3/batch` (any query, any key) answers a canned page of 50 b
 BatchResponse shape, paging headers for 5,000 batches) built once at start: it costs almost no CPU,
 so the dashboard's load figures are not the simulator's CPU on the same cores. Anything else: 404.
 
-Proxy: every call is forwarded to `--upstream` and recorded (method, path, query, status and the
-answer's TotalPages). `GET /_calls` answers the record as JSON; `DELETE /_calls` empties it.
+Proxy: every call is forwarded to `--upstream` and recorded (method, path, query, status, the
+answer's TotalPages, and whether it was replayed). `GET /_calls` answers the record as JSON;
+`DELETE /_calls` empties it. After `PUT /_replay` the proxy replays: a GET it has answered since is
+answered again with the same bytes, without asking the upstream (its first answer is fetched and
+kept), so a benchmark can take the API's answers from the simulator once and then time the
+dashboard alone, the API's CPU being elsewhere (as EnergyCAP's is).
 
 Threaded (one thread per connection, keep-alive), so concurrent calls wait their latency together.
 """
@@ -88,6 +92,9 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         if self.path == "/_calls":
             return self._calls()
+        if self.path == "/_replay":
+            self.server.replay = {}
+            return self._answer(204, b"", [])
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         time.sleep(self.server.latency)
         if self.server.upstream is None:
@@ -96,6 +103,27 @@ class Handler(BaseHTTPRequestHandler):
             return self._answer(
                 404, b'{"message": "not here"}', [("Content-Type", "application/json")]
             )
+        replay = self.server.replay if self.command == "GET" else None
+        kept = None if replay is None else replay.get(self.path)
+        status, headers, data = kept or self._forward(body)
+        if replay is not None:
+            replay[self.path] = (status, headers, data)
+        split = urlsplit(self.path)
+        with self.server.lock:
+            self.server.calls.append(
+                {
+                    "method": self.command,
+                    "path": split.path,
+                    "query": split.query,
+                    "status": status,
+                    "total_pages": next((v for k, v in headers if k.lower() == "totalpages"), None),
+                    "replayed": kept is not None,
+                }
+            )
+        self._answer(status, data, headers)
+
+    def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The upstream's answer to this call: (status, headers to pass on, body)."""
         connection = http.client.HTTPConnection(*self.server.upstream, timeout=300)
         try:
             forwarded = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
@@ -104,19 +132,8 @@ class Handler(BaseHTTPRequestHandler):
             data = answer.read()
         finally:
             connection.close()
-        split = urlsplit(self.path)
-        with self.server.lock:
-            self.server.calls.append(
-                {
-                    "method": self.command,
-                    "path": split.path,
-                    "query": split.query,
-                    "status": answer.status,
-                    "total_pages": answer.getheader("TotalPages"),
-                }
-            )
         headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
-        self._answer(answer.status, data, headers)
+        return answer.status, headers, data
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815 - http.server's names
 
@@ -142,6 +159,7 @@ class Server(ThreadingHTTPServer):
         ]
         self.lock = threading.Lock()
         self.calls: list[dict] = []
+        self.replay: dict[str, tuple[int, list[tuple[str, str]], bytes]] | None = None
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ ALL_PAGES = None  # needed: every page of each listing once (page 1, then the re
 SCREENS = [
     ("list", "the page of batches", 1),
     ("htmx filter", "the filtered page", 1),
+    ("htmx sort", "the whole filtered result (at most 1,000) at once, sorted by the dashboard", 1),
     ("open dialog", "none: it shows at once, its preview loads after", 0),
     ("open preview", "a suggested code from the person's batches; their open batches", 2),
     ("open", "the open (POST)", 1),
@@ -130,6 +131,7 @@ def count_screens(api_url: str, lead) -> dict[str, list[dict]]:
         # The page streams its results: reading it whole runs the search.
         "list": lambda: ok(browser.get("/batches/"), "the list").getvalue(),
         "htmx filter": lambda: ok(browser.get("/batches/?status=open&code=a", **HX), "filter"),
+        "htmx sort": lambda: ok(browser.get("/batches/?status=open&sort=-bills", **HX), "sort"),
         "open preview": lambda: ok(browser.get("/batches/new/preview/?suggest=1", **HX), "preview"),
         "open dialog": lambda: ok(browser.get("/batches/new/", **HX), "the open dialog"),
     }

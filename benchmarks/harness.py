@@ -60,16 +60,31 @@ def measure(
     """Call `call` warmup + runs times; statistics of the timed runs in milliseconds."""
     for _ in range(warmup):
         call()
-    samples = []
+    return _timing(label, [_time_ms(call) for _ in range(runs)], note=note)
+
+
+def measure_alternated(calls: dict[str, Callable[[], object]], *, runs: int) -> list[Timing]:
+    """Each call once in turn, `runs` rounds, so that drift on the shared machine (other work
+    starting or stopping) hits them all alike; statistics of each in milliseconds."""
+    samples: dict[str, list[float]] = {label: [] for label in calls}
     for _ in range(runs):
-        started = time.perf_counter_ns()
-        call()
-        samples.append((time.perf_counter_ns() - started) / 1e6)
-    samples.sort()
+        for label, call in calls.items():
+            samples[label].append(_time_ms(call))
+    return [_timing(label, found) for label, found in samples.items()]
+
+
+def _time_ms(call: Callable[[], object]) -> float:
+    started = time.perf_counter_ns()
+    call()
+    return (time.perf_counter_ns() - started) / 1e6
+
+
+def _timing(label: str, samples: list[float], *, note: str = "") -> Timing:
+    samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, math.ceil(0.95 * len(samples)) - 1)]
     return Timing(
         label=label,
-        runs=runs,
+        runs=len(samples),
         median_ms=round(statistics.median(samples), 2),
         p95_ms=round(p95, 2),
         min_ms=round(samples[0], 2),
@@ -398,6 +413,14 @@ def api_calls(api_url: str, *, clear: bool = True) -> list[dict]:
     import requests
 
     return requests.request("DELETE" if clear else "GET", f"{api_url}/_calls", timeout=30).json()
+
+
+def api_replay(api_url: str) -> None:
+    """From now on the counting proxy answers a GET it has answered before from memory, without
+    asking the simulator (benchmarks/api_standin.py)."""
+    import requests
+
+    requests.put(f"{api_url}/_replay", timeout=30).raise_for_status()
 
 
 def verdict(ok: bool) -> str:

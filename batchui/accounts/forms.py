@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 # Printable ASCII without spaces: a key travels in an HTTP header, so no line breaks get through.
@@ -16,6 +18,25 @@ class SignInForm(AuthenticationForm):
             {"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [
+        ("", f"The dashboard's ({settings.TIME_ZONE})"),
+        *((name, name) for name in sorted(available_timezones())),
+    ]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=_zone_choices,
+        required=False,
+        help_text="Times on every page show in this zone.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone: choose one from the list."
+        },
+    )
 
 
 class ApiKeyForm(forms.Form):

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -174,6 +175,28 @@ def api_key_set(*, user: AbstractBaseUser, api_key: str) -> None:
 def api_key_remove(*, user: AbstractBaseUser) -> None:
     _key_store(user, "")
     logger.info("API key removed for user %s", user.pk)
+
+
+# --- time zone ------------------------------------------------------------------------------
+
+
+def time_zone_of(user: AbstractBaseUser | AnonymousUser) -> ZoneInfo | None:
+    """The zone the person chose in their profile; None for none (or one no longer known): the
+    dashboard's, settings.TIME_ZONE."""
+    profile = _profile_or_none(user)
+    if profile is None or not profile.time_zone:
+        return None
+    try:
+        return ZoneInfo(profile.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def time_zone_set(*, user: AbstractBaseUser, name: str) -> None:
+    """Keep the person's zone (an IANA name, checked by the form; "" for the dashboard's)."""
+    profile = profile_of(user=user)
+    profile.time_zone = name
+    profile.save(update_fields=["time_zone"])
 
 
 @dataclass(frozen=True)

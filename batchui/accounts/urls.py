@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only
     path("profile/", views.profile, name="profile"),
     path("profile/api-key/", views.api_key_save, name="api_key_save"),
+    path("profile/time-zone/", views.time_zone_save, name="time_zone_save"),
     path("profile/api-key/remove/", views.api_key_remove, name="api_key_remove"),
     path("profile/test-connection/", views.connection_test, name="connection_test"),
 ]

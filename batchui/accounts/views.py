@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from batchui.accounts import services
-from batchui.accounts.forms import ApiKeyForm, SignInForm
+from batchui.accounts.forms import ApiKeyForm, SignInForm, TimeZoneForm
 
 LOCKOUT_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is blocked for this name from your computer for "
@@ -30,6 +31,9 @@ def _profile_context(request: HttpRequest, **extra) -> dict:
     return {
         "key_status": services.api_key_status(user=request.user),
         "key_form": ApiKeyForm(),
+        "zone_form": TimeZoneForm(
+            initial={"time_zone": services.profile_of(user=request.user).time_zone}
+        ),
         "outcome": None,
         **extra,
     }
@@ -49,6 +53,17 @@ def api_key_save(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/profile.html", _profile_context(request, key_form=form))
     services.api_key_set(user=request.user, api_key=form.cleaned_data["api_key"])
     messages.success(request, "Your API key is saved. Use “Test connection” to check it.")
+    return redirect("accounts:profile")
+
+
+@require_POST
+def time_zone_save(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/profile.html", _profile_context(request, zone_form=form))
+    name = form.cleaned_data["time_zone"]
+    services.time_zone_set(user=request.user, name=name)
+    messages.success(request, f"Times now show in {name or settings.TIME_ZONE}.")
     return redirect("accounts:profile")
 
 

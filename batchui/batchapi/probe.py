@@ -109,7 +109,7 @@ def _fields(items: list[dict[str, Any]]) -> Iterator[Finding]:
         missing = sum(field.name not in item for item in items)
         try:
             for item in items:
-                field.read(item, field.name)
+                field.read(item)
         except ApiBadResponse as wrong:
             yield Finding(f"field {field.name}", False, wrong.message, breaks=True)
             continue

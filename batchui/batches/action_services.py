@@ -54,6 +54,7 @@ from batchui.batchapi import (
     get_client,
 )
 from batchui.batches import idempotency
+from batchui.review.caching import review_forget
 
 BUSY_MESSAGE = (
     "This form was already submitted and is still being processed, so nothing more was done. "
@@ -333,8 +334,8 @@ def _finish(
     *, entry: ActivityEntry, outcome: ActionOutcome, token: str, api_key: str
 ) -> ActionOutcome:
     """Complete the log entry. Keep the outcome for repeated submissions when the action happened
-    or may have (an open or close whose answer was lost: repeating it must not act again); else
-    release the token so that a retry can act."""
+    or may have (an open or close whose answer was lost: repeating it must not act again), and drop
+    the person's cached review figures; else release the token so that a retry can act."""
     activity_finish(
         entry=entry,
         outcome=Outcome(outcome.kind.value),
@@ -345,6 +346,7 @@ def _finish(
     unknown = outcome.kind is OutcomeKind.UNKNOWN and outcome.action != Action.EDIT
     if outcome.ok or unknown:
         idempotency.complete(token=token, result=outcome.to_record())
+        review_forget(api_key=api_key)  # the person's review shows the change at once
     else:
         idempotency.release(token=token)
     return outcome

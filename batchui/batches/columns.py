@@ -36,7 +36,7 @@ from batchui.batches.action_services import (
     may_mark_pending,
     may_reopen,
 )
-from batchui.batches.templatetags.batch_format import DASH, count, money, when
+from batchui.batches.templatetags.batch_format import DASH, count, day, money, when
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Column:
     shown: bool = False
     csv_header: str = ""
     csv_value: Callable[[Batch], Any] | None = None
+    sortable: bool = True  # a click on its header sorts the list (when the list can be sorted)
 
     @property
     def header(self) -> str:
@@ -61,6 +62,11 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in ("count", "money")
 
+    @property
+    def order_words(self) -> tuple[str, str]:
+        """What ascending and descending mean for the column, in words."""
+        return ORDER_WORDS.get(self.kind, ("A to Z", "Z to A"))
+
     def csv(self, batch: Batch) -> str:
         return csv_text((self.csv_value or self.value)(batch))
 
@@ -73,14 +79,27 @@ class Column:
         return show(value) if show else value
 
 
-# How a kind of cell shows its value (the others show it as it is).
+# How a kind of cell shows its value (the others show it as it is). "when" is a date-time,
+# "date" a date (or the API's text of one).
 SHOW: dict[str, Callable[[Any], str]] = {
     "status": lambda v: format_html('<span class="status status-{}">{}</span>', v.lower(), v),
     "when": when,
+    "date": day,
     "count": count,
     "money": money,
     "yes_no": lambda v: "Yes" if v else "No",
     "kickouts": lambda v: mark_safe('<span class="kickouts">Yes</span>') if v else "No",
+}
+
+
+# How a kind of column reads sorted ascending and descending (the others: A to Z, Z to A).
+ORDER_WORDS: dict[str, tuple[str, str]] = {
+    "when": ("oldest first", "newest first"),
+    "date": ("oldest first", "newest first"),
+    "count": ("smallest first", "largest first"),
+    "money": ("smallest first", "largest first"),
+    "yes_no": ("No first", "Yes first"),
+    "kickouts": ("No first", "Yes first"),
 }
 
 
@@ -105,20 +124,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("Analyzing", lambda b: b.analyzing_count, "count", True),
     Column("Kickouts", lambda b: b.has_imports_with_kickout, "kickouts"),
     Column("Account period", lambda b: b.account_period_name),
-    Column("Due date", lambda b: b.due_date),
+    Column("Due date", lambda b: b.due_date, "date"),
     Column("Batch ID", lambda b: b.batch_id),
     Column("Created by user code", _creator("user_code")),
     Column("Created by user ID", _creator("user_id")),
     Column("Is open", lambda b: b.is_open, "yes_no"),
-    Column("Statement date", lambda b: b.statement_date),
-    Column("Next reading", lambda b: b.next_reading),
+    Column("Statement date", lambda b: b.statement_date, "date"),
+    Column("Next reading", lambda b: b.next_reading, "date"),
     Column("Control code", lambda b: b.control_code),
     Column("Invoice number", lambda b: b.invoice_number),
     Column("Account period year", lambda b: b.account_period_year),
     Column("Account period number", lambda b: b.account_period_number),
     Column("Has imported bills", lambda b: b.has_imported_bills, "yes_no"),
     Column("Has logs", lambda b: b.has_logs, "yes_no"),
-    Column("Note", lambda b: b.note, "note"),
+    Column("Note", lambda b: b.note, "note", sortable=False),
 )
 SHOWN = tuple(column for column in COLUMNS if column.shown)  # the defaults
 BY_KEY = {column.key: column for column in COLUMNS}

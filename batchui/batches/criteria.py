@@ -13,6 +13,7 @@ from typing import Any
 from batchui.batchapi import Filter
 from batchui.batchapi.filters import DATE_SHORTCUTS
 from batchui.batchapi.values import BatchStatus
+from batchui.batches.columns import COLUMNS
 
 # The date presets of the quick filters are the API's own shortcut operators.
 DATE_PRESETS: tuple[str, ...] = DATE_SHORTCUTS
@@ -47,6 +48,26 @@ class BatchCriteria:
     opened: DateRange = DateRange()
     closed: DateRange = DateRange()
     conditions: tuple[Condition, ...] = ()
+
+
+# The columns the list can be sorted by, by key.
+SORTABLE = {column.key: column for column in COLUMNS if column.sortable}
+
+
+@dataclass(frozen=True, slots=True)
+class ListSort:
+    """The list's order by one column (a SORTABLE key); as a query value `bills` or `-bills`
+    (descending)."""
+
+    key: str
+    descending: bool = False
+
+    def __str__(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+    @property
+    def aria(self) -> str:
+        return "descending" if self.descending else "ascending"
 
 
 def condition_filter(condition: Condition) -> Filter:

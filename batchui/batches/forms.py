@@ -19,13 +19,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from batchui.batchapi import FIELDS, FilterBuildError
-from batchui.batchapi.filters import DATE_SHORTCUTS, MEMBERSHIP, FieldSpec, FieldType
+from batchui.batchapi.filters import CONTAINMENT, DATE_SHORTCUTS, MEMBERSHIP, FieldSpec, FieldType
 from batchui.batchapi.values import BatchStatus
-from batchui.batches.criteria import DATE_PRESETS, BatchCriteria, Condition, DateRange
+from batchui.batches.criteria import (
+    DATE_PRESETS,
+    SORTABLE,
+    BatchCriteria,
+    Condition,
+    DateRange,
+    ListSort,
+)
 from batchui.batches.criteria import condition_filter as _condition_filter
 
 STATUS_CHOICES = [(status.value.lower(), status.value) for status in BatchStatus]
 WHO_ALL, WHO_MINE = "all", "mine"
+DATE_GROUPS = ("opened", "closed")
 PRESET_CHOICES = [("", "Any time"), *((preset, preset.capitalize()) for preset in DATE_PRESETS)]
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -59,18 +67,82 @@ FIELD_LABELS: dict[str, str] = {
     "systemUserCode": "Created by (user code)",
     "systemUserId": "Created by (user ID)",
 }
-VALUE_HINTS: dict[FieldType, str] = {
-    FieldType.STRING: "text",
-    FieldType.INTEGER: "a whole number, e.g. 12",
-    FieldType.NUMBER: "YYYYMM, e.g. 202611",
-    FieldType.DOUBLE: "an amount, e.g. 50000",
-    FieldType.BOOLEAN: "true or false",
-    FieldType.DATETIME: "a date, e.g. 2026-11-22, or 2026-11-22 14:05",
-    FieldType.STATUS: "Open, Pending or Closed",
+# What a value of each field looks like (the help under an advanced row).
+VALUE_HINTS: dict[str, str] = {
+    "accountPeriod": "a year and month as one number, such as 202611",
+    "batchCode": "text, such as JSMITH_20261122",
+    "batchStatus": "Open, Pending or Closed",
+    "billCount": "a whole number, such as 12",
+    "controlCode": "text, such as CC-1234",
+    "duedate": "a date, such as 2026-11-22",
+    "endDate": "a date such as 2026-11-22, or a date and time such as 2026-11-22 14:05",
+    "fullName": "a name, such as Jane Smith",
+    "HasImportsWithKickout": "true or false",
+    "invoiceNumber": "text, such as INV-2026-00042",
+    "isOpen": "true or false",
+    "nextReading": "a date, such as 2026-11-22",
+    "runningTotal": "a number such as 125.50",
+    "startDate": "a date such as 2026-11-22, or a date and time such as 2026-11-22 14:05",
+    "statementDate": "a date, such as 2026-11-22",
+    "systemUserCode": "a user code, such as JSMITH",
+    "systemUserId": "a whole number, such as 12",
 }
 ALL_OPERATORS: tuple[str, ...] = tuple(
     dict.fromkeys(op for spec in FIELDS.values() for op in spec.operators)
 )
+
+# The operators in plain words (the URL and the API keep the API's words), by the field's type.
+OPERATOR_WORDS: dict[str, str] = {
+    "equals": "equals",
+    "not equals": "does not equal",
+    "less than": "less than",
+    "greater than": "more than",
+    "less than equal": "at most",
+    "greater than equal": "at least",
+    "like": "contains",
+    "not like": "does not contain",
+    "one of": "is one of",
+    "not one of": "is not one of",
+    "between": "between (both included)",
+    "today": "today",
+    "yesterday": "yesterday",
+    **{f"last {n} days": f"in the last {n} days" for n in (7, 14, 30, 60, 90)},
+}
+_IS = {"equals": "is", "not equals": "is not"}
+OPERATOR_WORDS_BY_TYPE: dict[FieldType, dict[str, str]] = {
+    FieldType.DATETIME: {
+        "equals": "on",
+        "not equals": "not on",
+        "less than": "before",
+        "greater than": "after",
+        "less than equal": "on or before",
+        "greater than equal": "on or after",
+    },
+    FieldType.STATUS: _IS,
+    FieldType.BOOLEAN: _IS,
+}
+# What an operator does, where its words alone do not say it (the help under an advanced row).
+OPERATOR_HELP: dict[str, str] = {
+    "like": (
+        "“contains” finds the text anywhere in the value, in any letter case, so no wildcard "
+        "is needed: a % or * at either end is left out."
+    ),
+    "not like": (
+        "“does not contain” keeps values without the text anywhere in them (any letter case); "
+        "a % or * at either end is left out."
+    ),
+    "one of": "Separate the values with |, such as Open|Pending.",
+    "not one of": "Separate the values with |, such as Open|Pending.",
+    "between": "Type the lowest value here and the highest in the next box: both are included.",
+}
+# A % or * at either end of a "contains" value: people type them as wildcards, the API takes
+# them literally, and containment needs none.
+WILDCARDS = "%*"
+
+
+def operator_words(operator: str, kind: FieldType | None = None) -> str:
+    words = OPERATOR_WORDS_BY_TYPE.get(kind, {}) if kind else {}
+    return words.get(operator) or OPERATOR_WORDS.get(operator, operator)
 
 
 def field_label(name: str) -> str:
@@ -80,7 +152,68 @@ def field_label(name: str) -> str:
 FIELD_CHOICES = [(name, field_label(name)) for name in FIELDS]
 
 
+# --- letter case ---------------------------------------------------------------------------
+
+# Query-string keys whose values are choices, written in lower case.
+LOWER_CASE_KEYS = ("status", "who", "opened", "closed", "sort")
+_FIELD_NAMES = {name.casefold(): name for name in FIELDS}
+
+
+def normalised(data: QueryDict) -> QueryDict:
+    """The query string with its choices spelled as the list writes them, whatever letter case a
+    person typed (`status=Open` is `status=open`, `f=BILLCOUNT` is `f=billCount`; an operator
+    may also be given in its plain words, `op=contains`); a sort the list does not know is left
+    out. Values people type (codes, condition values) are kept as they are."""
+    copy = data.copy()
+    for key in LOWER_CASE_KEYS:
+        if key in copy:
+            copy.setlist(key, [" ".join(value.split()).lower() for value in copy.getlist(key)])
+    if copy.get("sort", "").removeprefix("-") not in SORTABLE:
+        copy.pop("sort", None)
+    fields = [_FIELD_NAMES.get(name.strip().casefold(), name) for name in copy.getlist("f")]
+    if "f" in copy:
+        copy.setlist("f", fields)
+    if "op" in copy:
+        operators = copy.getlist("op")
+        copy.setlist(
+            "op",
+            [
+                _operator_name(op, fields[i] if i < len(fields) else "")
+                for i, op in enumerate(operators)
+            ],
+        )
+    return copy
+
+
+def _operator_name(text: str, field_name: str) -> str:
+    """The API's operator for what was typed: its own words or the plain ones, any letter case."""
+    folded = " ".join(text.split()).lower()
+    if folded in ALL_OPERATORS:
+        return folded
+    spec = FIELDS.get(field_name)
+    kind = spec.type if spec else None
+    named = {operator_words(op, kind).lower(): op for op in (spec.operators if spec else ())}
+    return named.get(folded, folded)
+
+
 # --- quick filters ---------------------------------------------------------------------------
+
+
+class IsoDateField(forms.DateField):
+    """A date as year-month-day: what a date input sends, and what to type where the browser
+    shows a text box (22/11/2026 could be read two ways, so it is refused)."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value: Any) -> date | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                f"{self.label}: “{value.strip()}” is not a date. Type it as year-month-day, "
+                "such as 2026-11-22.",
+                code="invalid",
+            ) from None
 
 
 class QuickFilterForm(forms.Form):
@@ -88,15 +221,25 @@ class QuickFilterForm(forms.Form):
     who = forms.ChoiceField(choices=[(WHO_ALL, "Everyone"), (WHO_MINE, "Mine")], required=False)
     code = forms.CharField(max_length=255, required=False)
     opened = forms.ChoiceField(choices=PRESET_CHOICES, required=False)
-    opened_from = forms.DateField(required=False)
-    opened_to = forms.DateField(required=False)
+    opened_from = IsoDateField(label="Opened from", required=False)
+    opened_to = IsoDateField(label="Opened to", required=False)
     closed = forms.ChoiceField(choices=PRESET_CHOICES, required=False)
-    closed_from = forms.DateField(required=False)
-    closed_to = forms.DateField(required=False)
+    closed_from = IsoDateField(label="Closed from", required=False)
+    closed_to = IsoDateField(label="Closed to", required=False)
 
     def __init__(self, *args: Any, user_code: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_code = user_code
+
+    @property
+    def date_groups(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """Each date group's name, period, from and to (whose messages show under the group)."""
+        return [
+            (name, self[name], self[f"{name}_from"], self[f"{name}_to"]) for name in DATE_GROUPS
+        ]
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip(WILDCARDS)  # "contains" needs no wildcard
 
     def clean_who(self) -> str:
         who = self.cleaned_data.get("who") or WHO_ALL
@@ -106,7 +249,7 @@ class QuickFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for group in ("opened", "closed"):
+        for group in DATE_GROUPS:
             preset = cleaned.get(group)
             start, end = cleaned.get(f"{group}_from"), cleaned.get(f"{group}_to")
             if preset and (start or end):
@@ -151,9 +294,26 @@ class ConditionRow:
         return spec.operators if spec else ALL_OPERATORS
 
     @property
+    def operator_choices(self) -> list[tuple[str, str]]:
+        """(API operator, plain words) of the row's field."""
+        kind = self.spec.type if self.spec else None
+        return [(operator, operator_words(operator, kind)) for operator in self.operators]
+
+    @property
     def hint(self) -> str:
         spec = self.spec
-        return VALUE_HINTS[spec.type] if spec else ""
+        return VALUE_HINTS[spec.name] if spec else ""
+
+    @property
+    def help(self) -> str:
+        """What a value looks like and, where it needs saying, what the operator does."""
+        if not self.spec:
+            return "Choose a field to see what its values look like."
+        if self.operator in DATE_SHORTCUTS:
+            return f"“{operator_words(self.operator)}” takes no value."
+        operator = self.operator or ("like" if self.spec.type is FieldType.STRING else "")
+        more = OPERATOR_HELP.get(operator, "")
+        return f"Type {self.hint}." + (f" {more}" if more else "")
 
 
 def condition_rows(data: QueryDict) -> list[ConditionRow]:
@@ -194,7 +354,7 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
         try:
             number = int(text.replace(",", ""))
         except ValueError:
-            raise ValueError(f"“{text}” is not {VALUE_HINTS[kind].split(',')[0]}.") from None
+            raise ValueError(f"“{text}” is not {VALUE_HINTS[spec.name].split(',')[0]}.") from None
         if abs(number) > INT32_MAX:
             raise ValueError(f"{number:,} is too large.")
         return number
@@ -247,6 +407,11 @@ def _values(row: ConditionRow, spec: FieldSpec, operator: str) -> tuple[Any, ...
         if reversed_range:
             raise ValueError("The first value is greater than the second.")
         return (low, high)
+    if operator in CONTAINMENT:
+        text = row.value.strip().strip(WILDCARDS)
+        if not text.strip():
+            raise ValueError("Enter the text to look for (a % or * alone finds everything).")
+        return (parse_value(spec, text),)
     if operator in MEMBERSHIP:
         parts = [part for part in row.value.split("|") if part.strip()]
         if not parts:
@@ -270,8 +435,8 @@ def validate_row(row: ConditionRow) -> None:
         return
     if operator not in spec.operators:
         row.error = (
-            f"“{operator}” cannot be used with {field_label(spec.name)}; "
-            f"choose one of: {', '.join(spec.operators)}."
+            f"“{operator}” cannot be used with {field_label(spec.name)}; choose one of: "
+            f"{', '.join(words for _, words in row.operator_choices)}."
         )
         return
     try:
@@ -298,6 +463,7 @@ class BatchFilterForm:
     focus_row: int | None = field(init=False, default=None)  # whose field to focus, after edits
 
     def __post_init__(self) -> None:
+        self.data = normalised(self.data)
         self.quick = QuickFilterForm(self.data, user_code=self.user_code)
         self.rows = condition_rows(self.data)
         for row in self.rows:
@@ -312,6 +478,11 @@ class BatchFilterForm:
             self.focus_row = min(int(remove), last)
         elif edit.isdigit():
             self.focus_row = min(int(edit), last)
+
+    @property
+    def sort(self) -> ListSort | None:
+        """The order asked for (the search sorts only what fits in one API page)."""
+        return sort_from(self.data)
 
     def is_valid(self) -> bool:
         rows_ok = not self.too_many and not any(row.error for row in self.rows)
@@ -356,6 +527,14 @@ def paging_from(data: QueryDict) -> Paging:
     )
 
 
+def sort_from(data: QueryDict) -> ListSort | None:
+    """The order asked for (`sort=bills`, `sort=-bills`, any letter case); None for none or a
+    column that cannot be sorted."""
+    text = data.get("sort", "").strip().lower()
+    key = text.removeprefix("-")
+    return ListSort(key, descending=text.startswith("-")) if key in SORTABLE else None
+
+
 # --- saved views ----------------------------------------------------------------------------
 
 
@@ -365,11 +544,13 @@ class SavedViewForm(forms.Form):
 
 
 def list_query(data: QueryDict) -> str:
-    """The query string of a list view without paging, form edits, empty inputs and "who=all".
+    """The query string of a list view (normalised) without paging, form edits, empty inputs and
+    "who=all".
 
     Advanced rows are kept whole (their keys are positional), one after the other, unless they
     are entirely blank.
     """
+    data = normalised(data)
     rows = [row for row in condition_rows(_without(data, EDIT_KEYS)) if not row.blank]
     pairs = [
         (key, value)

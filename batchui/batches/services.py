@@ -1,21 +1,27 @@
 """The batch list's services: one page of a search, every batch of it for CSV, saved views.
 
-batch_search(api_key=key, criteria=criteria, page=2, page_size=50) -> BatchSearchResult
+batch_search(api_key=key, criteria=criteria, page=2, page_size=50, sort=None) -> BatchSearchResult
 batch_export_rows(api_key=key, criteria=criteria) -> Iterator[list[str]]  (header first)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from batchui.batchapi import Batch, get_client
+from batchui.batchapi.client import MAX_PAGE_SIZE
 from batchui.batches.columns import CSV_HEADER, batch_csv_row
-from batchui.batches.criteria import BatchCriteria, criteria_filter
+from batchui.batches.criteria import SORTABLE, BatchCriteria, ListSort, criteria_filter
 from batchui.batches.models import SavedView
+
+# The API has no sort parameter: the list sorts a result only when one API page holds it all.
+SORT_LIMIT = MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,9 @@ class BatchSearchResult:
     page_size: int
     total: int
     total_pages: int
+    sort: ListSort | None = None  # the order applied (None: the API's, newest first)
+    sortable: bool = True  # the whole result fits in one API page, so it can be sorted
+    sort_limit: ClassVar[int] = SORT_LIMIT
 
     @property
     def first(self) -> int:
@@ -58,18 +67,73 @@ class BatchSearchResult:
 
 
 def batch_search(
-    *, api_key: str, criteria: BatchCriteria, page: int, page_size: int
+    *,
+    api_key: str,
+    criteria: BatchCriteria,
+    page: int,
+    page_size: int,
+    sort: ListSort | None = None,
 ) -> BatchSearchResult:
-    found = get_client().list_batches(
-        filter=criteria_filter(criteria), page_number=page, page_size=page_size, api_key=api_key
+    """One page of the search, in the API's order or, when `sort` is given and at most
+    SORT_LIMIT batches match, sorted by that column.
+
+    Unsorted: one API call for the page. Sorted: one call for the whole result (page 1 of
+    SORT_LIMIT); only when more match than that and the page lies beyond them, a second call for
+    the page (unsorted: `sortable` is then False)."""
+    client = get_client()
+    api_filter = criteria_filter(criteria)
+    if sort is None:
+        found = client.list_batches(
+            filter=api_filter, page_number=page, page_size=page_size, api_key=api_key
+        )
+        return BatchSearchResult(
+            batches=found.items,
+            page=page,
+            page_size=page_size,
+            total=found.total_records,
+            total_pages=found.total_pages,
+            sortable=found.total_records <= SORT_LIMIT,
+        )
+    whole = client.list_batches(
+        filter=api_filter, page_number=1, page_size=SORT_LIMIT, api_key=api_key
     )
+    total = whole.total_records
+    sortable = total <= SORT_LIMIT
+    start = (page - 1) * page_size
+    if sortable:
+        batches: tuple[Batch, ...] = tuple(sorted_batches(whole.items, sort))
+    elif start + page_size <= SORT_LIMIT:
+        batches = whole.items
+    else:
+        found = client.list_batches(
+            filter=api_filter, page_number=page, page_size=page_size, api_key=api_key
+        )
+        batches, start, total = found.items, 0, found.total_records
     return BatchSearchResult(
-        batches=found.items,
+        batches=batches[start : start + page_size],
         page=page,
         page_size=page_size,
-        total=found.total_records,
-        total_pages=found.total_pages,
+        total=total,
+        total_pages=math.ceil(total / page_size),
+        sort=sort if sortable else None,
+        sortable=sortable,
     )
+
+
+def sorted_batches(batches: Iterable[Batch], sort: ListSort) -> list[Batch]:
+    """The batches by the column's value: text in any letter case, empty values last whichever
+    the direction, equal values in the order they came (newest first)."""
+    value = SORTABLE[sort.key].value
+    present: list[tuple[Any, Batch]] = []
+    empty: list[Batch] = []
+    for batch in batches:
+        found = value(batch)
+        if found is None or found == "":
+            empty.append(batch)
+        else:
+            present.append((found.casefold() if isinstance(found, str) else found, batch))
+    present.sort(key=lambda pair: pair[0], reverse=sort.descending)
+    return [batch for _, batch in present] + empty
 
 
 # --- export ---------------------------------------------------------------------------------

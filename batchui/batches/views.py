@@ -68,7 +68,11 @@ def _results(
     if filters.is_valid():
         try:
             result = services.batch_search(
-                api_key=api_key, criteria=filters.criteria, page=paging.page, page_size=paging.size
+                api_key=api_key,
+                criteria=filters.criteria,
+                page=paging.page,
+                page_size=paging.size,
+                sort=filters.sort,
             )
         except BatchApiError as error:
             api_error = error

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from batchui.activity.models import Action, Outcome
 from batchui.activity.services import activity_record
@@ -43,6 +42,7 @@ from batchui.batches.action_services import (
     batch_close_missing,
     close_warnings,
 )
+from batchui.review.caching import cache_key
 
 # Pages of 1000 fetched at once after page 1: the pages of 20,000 batches in one round trip.
 REVIEW_WORKERS = 20
@@ -51,7 +51,6 @@ READ_WORKERS = 8
 # Rows shown per list (stale, pending, ready), oldest first; the counts cover every batch. More
 # rows make the page slow to render (200 per list: ~80 ms) and no easier to read.
 LIST_LIMIT = 50
-CACHE_PREFIX = "batchui:review:v2"
 
 OPEN_OR_PENDING = Filter.where("batchStatus", "one of", BatchStatus.OPEN, BatchStatus.PENDING)
 
@@ -287,12 +286,6 @@ def review_figures(
 # --- fetching and caching -----------------------------------------------------------------------
 
 
-def cache_key(*, kind: str, api_key: str) -> str:
-    """The cache key of `kind`'s figures as seen with `api_key` (an HMAC: the key is not in it)."""
-    digest = salted_hmac("batchui.review.cache", api_key, algorithm="sha256").hexdigest()
-    return f"{CACHE_PREFIX}:{kind}:{digest}"
-
-
 def recently_closed_filter(*, now: datetime, days: int) -> Filter:
     since = local_day_start(closed_window_days(now=now, days=days)[0])
     return Filter.where("batchStatus", "equals", BatchStatus.CLOSED) & Filter.where(
@@ -343,11 +336,6 @@ def review_snapshot(
     snapshot = ReviewSnapshot(figures=figures, fetched_at=now)
     cache.set(cache_key(kind="review", api_key=api_key), snapshot, settings.REVIEW_CACHE_SECONDS)
     return snapshot
-
-
-def review_forget(*, api_key: str) -> None:
-    """Drop the cached review and widget figures of this key (after batches were closed)."""
-    cache.delete_many([cache_key(kind=kind, api_key=api_key) for kind in ("review", "widget")])
 
 
 # --- bulk close ---------------------------------------------------------------------------------
@@ -524,26 +512,23 @@ def review_close_batches(
     warning acknowledged), one after another; one result per selected batch whatever happens to
     the others. A batch found closed is handed to `batch_close` too: when this very confirmation
     closed it, its outcome is replayed; else the API refuses. Each attempt is recorded in the
-    activity log (by `batches.action_services.batch_close`). The cached figures of this key are
-    dropped after."""
+    activity log (by `batches.action_services.batch_close`, which also drops the cached
+    figures of this key)."""
     results: list[CloseResult] = []
-    try:
-        for item in selection.items:
-            if isinstance(item, ToClose) or (
-                item.batch is not None and item.batch.batch_status is BatchStatus.CLOSED
-            ):
-                batch = item.batch
-                outcome = batch_close(
-                    user=user,
-                    api_key=api_key,
-                    batch=batch,
-                    token=batch_token(token=token, batch_id=batch.batch_id),
-                )
-                results.append(
-                    CloseResult(batch.batch_id, batch.batch_code, outcome.ok, outcome.message)
-                )
-            else:
-                results.append(_not_closing(user=user, item=item))
-    finally:
-        review_forget(api_key=api_key)
+    for item in selection.items:
+        if isinstance(item, ToClose) or (
+            item.batch is not None and item.batch.batch_status is BatchStatus.CLOSED
+        ):
+            batch = item.batch
+            outcome = batch_close(
+                user=user,
+                api_key=api_key,
+                batch=batch,
+                token=batch_token(token=token, batch_id=batch.batch_id),
+            )
+            results.append(
+                CloseResult(batch.batch_id, batch.batch_code, outcome.ok, outcome.message)
+            )
+        else:
+            results.append(_not_closing(user=user, item=item))
     return tuple(results)

@@ -20,7 +20,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from batchui.batchapi import Batch, BatchApiError, BatchStatus, Filter, get_client
-from batchui.review.services import REVIEW_WORKERS, cache_key, local_day_start
+from batchui.review.caching import cache_key
+from batchui.review.services import REVIEW_WORKERS, local_day_start
 
 # The figures' cache key names their shape: figures cached by another release are not read.
 CACHE_KIND = "widget-figures"

@@ -36,9 +36,17 @@
   }, true);
 
   // --- after paging or retry, focus the result count so keyboard users land on the results --
+  // --- after sorting, the header that was used -----------------------------------------------
   document.addEventListener("htmx:afterSettle", function (event) {
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!source || !source.closest || event.detail.target.id !== "results") return;
+    // After a sort, the same column's header (its link now sorts the other way).
+    var sortKey = source.getAttribute("data-sort-key");
+    if (sortKey) {
+      var header = document.querySelector('#batch-table a[data-sort-key="' + sortKey + '"]');
+      if (header) header.focus();
+      return;
+    }
     if (source.closest(".pager, .api-error, .empty")) {
       var count = document.getElementById("result-count");
       if (count) count.focus();

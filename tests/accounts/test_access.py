@@ -41,6 +41,7 @@ EXPECTED_ACCESS: dict[str, dict] = {
     "accounts:profile": {"GET": SIGNED_IN},
     "accounts:api_key_save": {"POST": SIGNED_IN},
     "accounts:api_key_remove": {"POST": SIGNED_IN},
+    "accounts:time_zone_save": {"POST": SIGNED_IN},
     "accounts:connection_test": {"POST": SIGNED_IN},
     # Issue 5: the batch list, its CSV export and saved views.
     "batches:list": {"GET": READERS},

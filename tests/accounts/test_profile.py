@@ -123,3 +123,40 @@ class TestMissingKeyPage:
 
     def test_with_a_key_the_view_runs(self, signed_in):
         assert signed_in(Role.CLERK).get("/test/needs-key/").content == b"had a key"
+
+
+# --- time zone --------------------------------------------------------------------------------
+
+
+def test_the_time_zone_setting_is_shown_saved_and_used(signed_in):
+    client = signed_in(Role.CLERK)
+    html = client.get("/accounts/profile/").content.decode()
+    assert "Times show in <strong>UTC</strong>." in html
+    assert '<option value="" selected>The dashboard&#x27;s (UTC)</option>' in html
+    assert '<option value="Europe/Berlin">Europe/Berlin</option>' in html
+
+    response = client.post("/accounts/profile/time-zone/", {"time_zone": "Europe/Berlin"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/profile/"
+    html = client.get("/accounts/profile/").content.decode()
+    assert "Times now show in Europe/Berlin." in html
+    assert "Times show in <strong>Europe/Berlin</strong>." in html
+    assert '<option value="Europe/Berlin" selected>Europe/Berlin</option>' in html
+
+    client.post("/accounts/profile/time-zone/", {"time_zone": ""})
+    html = client.get("/accounts/profile/").content.decode()
+    assert "Times now show in UTC." in html
+    assert "Times show in <strong>UTC</strong>." in html
+
+
+def test_a_time_zone_that_is_not_one_is_refused_next_to_the_field(signed_in):
+    client = signed_in(Role.CLERK)
+    response = client.post("/accounts/profile/time-zone/", {"time_zone": "Mars/Olympus"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        '<p class="field-error" id="id_time_zone_error">“Mars/Olympus” is not a time zone: '
+        "choose one from the list.</p>"
+    ) in html
+    assert 'aria-describedby="id_time_zone_helptext id_time_zone_error" aria-invalid="true"' in html
+    assert "Times show in <strong>UTC</strong>." in html

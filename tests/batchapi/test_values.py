@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from batchui.batchapi import ApiBadResponse, BatchCreate, BatchEdit, BatchStatus, UserChild
 from batchui.batchapi.dates import format_api_date, parse_api_datetime
-from batchui.batchapi.values import parse_batch
+from batchui.batchapi.values import BATCH_FIELDS, USER_FIELDS, Batch, parse_batch
 
 
 def response(**overrides) -> dict:
@@ -102,6 +102,7 @@ def test_status_in_any_case(status):
         ("2026-03-30T14:05:09Z", datetime(2026, 3, 30, 14, 5, 9, tzinfo=UTC)),
         ("2026-03-30T14:05:09+02:00", datetime(2026, 3, 30, 12, 5, 9, tzinfo=UTC)),
         ("2026-03-30T14:05:09-0500", datetime(2026, 3, 30, 19, 5, 9, tzinfo=UTC)),
+        (" 2026-03-30 14:05:09,5 ", datetime(2026, 3, 30, 14, 5, 9, 500000, tzinfo=UTC)),
     ],
 )
 def test_dates_in_every_shape_become_aware_utc(text, expected):
@@ -109,6 +110,18 @@ def test_dates_in_every_shape_become_aware_utc(text, expected):
     assert parsed.start_date == expected
     assert parsed.end_date == expected
     assert parsed.start_date.utcoffset() == timedelta(0)
+
+
+def test_a_date_time_without_offset_is_read_in_the_api_time_zone(settings):
+    settings.BATCH_API_TIME_ZONE = "America/New_York"
+    batch = parse_batch(response(startDate="2026-03-30T14:05:09", endDate="2026-01-05"))
+    assert batch.start_date == datetime(2026, 3, 30, 18, 5, 9, tzinfo=UTC)  # EDT, UTC-4
+    assert batch.end_date == datetime(2026, 1, 5, 5, 0, tzinfo=UTC)  # EST, UTC-5
+    assert batch.start_date.utcoffset() == timedelta(0)
+
+
+def test_a_blank_date_is_unknown():
+    assert parse_batch(response(startDate="", endDate="  ")).start_date is None
 
 
 def test_unknown_fields_are_ignored():
@@ -148,6 +161,34 @@ def test_wrong_or_missing_values_are_a_bad_response(broken):
     with pytest.raises(ApiBadResponse) as caught:
         parse_batch(response(**broken))
     assert caught.value.message.startswith("The Batch API sent a batch")
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ({"batchId": True}, "batchId is not a whole number"),
+        ({"isOpen": 1}, "isOpen is not true or false"),
+        ({"note": ["x"]}, "note is not text"),
+        ({"batchStatus": "Archived"}, "batchStatus is not Open, Pending or Closed"),
+        ({"startDate": "2026-03-04T24:00:00"}, "startDate is not a date or date-time"),
+        ({"runningTotal": Decimal("NaN")}, "runningTotal is not a number"),
+        ({"runningTotal": Decimal("-Infinity")}, "runningTotal is not a number"),
+        ({"createdBy": ["JSMITH"]}, "createdBy is not a user"),
+        ({"createdBy": {"userId": "7"}}, "userId is not a whole number"),
+    ],
+)
+def test_a_wrong_value_is_named_with_what_it_should_be(broken, message):
+    with pytest.raises(ApiBadResponse) as caught:
+        parse_batch(response(**broken))
+    assert caught.value.message == f"The Batch API sent a batch whose {message}."
+
+
+def test_each_attribute_has_one_line_in_the_field_tables():
+    # A field added to Batch or UserChild without its line would silently stay at its default.
+    for fields, kind in ((BATCH_FIELDS, Batch), (USER_FIELDS, UserChild)):
+        attributes = [field.attribute for field in fields]
+        assert sorted(attributes) == sorted(set(kind.__dataclass_fields__) - {"recovered"})
+        assert len({field.name for field in fields}) == len(fields)
 
 
 @pytest.mark.parametrize("name", ["batchId", "batchCode", "batchStatus", "isOpen", "billCount"])

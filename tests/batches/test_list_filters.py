@@ -187,3 +187,108 @@ def test_each_field_and_operator_from_the_query_string(
         if _matches(kind, operator, row[field], values, today)
     }
     assert shown_ids(html) == expected
+
+
+# --- words: choices in any letter case, operators in plain words, what a value looks like ------
+
+
+def test_status_and_the_other_choices_are_accepted_in_any_letter_case(
+    clerk_client, clerk_api_user, sent
+):
+    make_batch(user=clerk_api_user, code="CASE-1", bill_count=3)
+    query = "status=Open&who=MINE&opened=Last+7+Days&f=BILLCOUNT&op=AT+LEAST&v=2&v2="
+    response = clerk_client.get(f"/batches/?{query}")
+    html = response.getvalue().decode()
+    assert response.status_code == 200
+    assert filters_of(sent) == [
+        "batchStatus equals 'Open' and systemUserCode equals 'TCLERK' and "
+        "startDate last 7 days and billCount greater than equal '2'"
+    ]
+    assert 'id="status-open" name="status" value="open" checked' in html
+    assert 'id="who-mine" name="who" value="mine" checked' in html
+    assert '<option value="last 7 days" selected>' in html
+    assert "CASE-1" in html
+
+
+def test_htmx_pushes_the_url_with_the_choices_normalised(clerk_client, clerk_api_user):
+    response = clerk_client.get(
+        "/batches/", {"status": "CLOSED", "f": "runningtotal", "op": "More Than", "v": "5"},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert response["HX-Push-Url"] == (
+        "/batches/?status=closed&f=runningTotal&op=greater+than&v=5&v2="
+    )
+
+
+def test_operators_show_in_plain_words_while_the_url_and_the_api_keep_theirs(
+    clerk_client, clerk_api_user, sent
+):
+    query = "f=startDate&op=less+than+equal&v=2026-11-22&v2=&f=batchCode&op=like&v=X&v2="
+    html = clerk_client.get(f"/batches/?{query}").getvalue().decode()
+    assert filters_of(sent) == ["startDate less than equal '2026-11-22' and batchCode like 'X'"]
+    assert '<option value="less than equal" selected>on or before</option>' in html
+    assert '<option value="greater than">after</option>' in html
+    assert '<option value="like" selected>contains</option>' in html
+    assert '<option value="one of">is one of</option>' in html
+    html = clerk_client.get("/batches/?f=billCount&op=less+than+equal&v=3").getvalue().decode()
+    assert '<option value="less than equal" selected>at most</option>' in html
+    assert '<option value="between">between (both included)</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("field", "help_text"),
+    [
+        (
+            "startDate",
+            "Type a date such as 2026-11-22, or a date and time such as 2026-11-22 14:05.",
+        ),
+        ("runningTotal", "Type a number such as 125.50."),
+        ("batchStatus", "Type Open, Pending or Closed."),
+        ("batchCode", "“contains” finds the text anywhere in the value, in any letter case"),
+        ("endDate&op=last+7+days", "“in the last 7 days” takes no value."),
+        ("billCount&op=one+of", "Type a whole number, such as 12. Separate the values with |"),
+    ],
+)
+def test_each_field_says_what_a_value_looks_like(clerk_client, clerk_api_user, field, help_text):
+    html = clerk_client.get(f"/batches/?f={field}&add=1").getvalue().decode()
+    assert help_text in html
+    assert (
+        'id="cond-0-v" name="v" value="" autocomplete="off" aria-describedby="cond-0-help' in html
+    )
+
+
+def test_contains_needs_no_wildcard_and_one_typed_at_either_end_is_left_out(
+    clerk_client, clerk_api_user, sent
+):
+    jsmith = ApiUser.objects.create(user_code="JSMITH", full_name="Jane Smith")
+    make_batch(user=jsmith, code="JSMITH_20261122")
+    make_batch(user=clerk_api_user, code="TCLERK_20261122")
+    for query in ("code=JSMITH%25", "f=batchCode&op=like&v=*jsmith%25&v2="):
+        html = clerk_client.get(f"/batches/?{query}").getvalue().decode()
+        assert "JSMITH_20261122" in html
+        assert "TCLERK_20261122" not in html
+    assert filters_of(sent) == ["batchCode like 'JSMITH'", "batchCode like 'jsmith'"]
+    html = clerk_client.get("/batches/?f=batchCode&op=like&v=%25&v2=").getvalue().decode()
+    assert "Enter the text to look for (a % or * alone finds everything)." in html
+
+
+def test_a_typed_iso_date_is_accepted_and_another_shape_is_refused_next_to_the_field(
+    clerk_client, clerk_api_user, sent
+):
+    clerk_client.get("/batches/", {"opened_from": "2026-11-22"}).getvalue()
+    assert filters_of(sent) == ["startDate greater than equal '2026-11-22'"]
+    html = clerk_client.get("/batches/", {"opened_from": "22/11/2026"}).getvalue().decode()
+    assert len(sent) == 1  # not searched
+    assert (
+        '<p id="opened-error" class="field-error">Opened from: “22/11/2026” is not a date. '
+        "Type it as year-month-day, such as 2026-11-22."
+    ) in html
+    assert 'value="22/11/2026"' in html  # what was typed is kept
+    html = clerk_client.get(
+        "/batches/", {"closed_to": "2026-13-01"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert (
+        '<p id="closed-error" class="field-error" hx-swap-oob="true">Closed to: “2026-13-01” '
+        "is not a date. Type it as year-month-day, such as 2026-11-22."
+    ) in html
+    assert '<p id="opened-error" class="field-error" hx-swap-oob="true"></p>' in html

@@ -214,8 +214,10 @@ def test_rows_show_money_counts_and_dates_for_people(clerk_client, clerk_api_use
     row = row[: row.index("</tbody>")]
     assert "$12,345.67" in row
     assert ">1,234<" in row
-    assert '<time datetime="2026-11-22T14:05:00+00:00" title="2026-11-22T14:05:00+00:00">' in row
-    assert "22 Nov 2026 14:05" in row
+    assert (
+        '<time datetime="2026-11-22T14:05:00+00:00" title="2026-11-22 14:05:00 UTC (UTC+00:00)" '
+        'tabindex="0">22 Nov 2026, 14:05</time>'
+    ) in row
     assert 'aria-expanded="false"' in row
     assert f'aria-controls="batch-{batch.batch_id}-more"' in row
     assert "<details" in row
@@ -326,8 +328,8 @@ def test_an_invalid_row_gets_its_message_and_keeps_what_was_typed(clerk_client, 
         in html
     )
     assert "“like” cannot be used with Status" in html
-    assert re.search(r'id="cond-0-v2" name="v2" value="lots"[^>]*aria-invalid="true" '
-                     r'aria-describedby="cond-0-error"', html)  # fmt: skip
+    assert re.search(r'id="cond-0-v2" name="v2" value="lots"[^>]*aria-describedby='
+                     r'"cond-0-help cond-0-error" aria-invalid="true"', html)  # fmt: skip
     assert '<option value="like" selected>like</option>' in html
 
 

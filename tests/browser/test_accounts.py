@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
@@ -87,3 +88,27 @@ def test_a_refusal_under_htmx_is_shown_in_the_error_region(live_server, page: Pa
     page.evaluate("() => htmx.ajax('GET', '/test/review/', {target: '#main'})")
     expect(page.locator("#errors")).to_have_text(re.compile(r"^Your role does not allow this"))
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)  # nothing swapped
+
+
+def test_choosing_a_time_zone_with_the_keyboard_and_axe_on_the_profile(live_server, browser):
+    make_person("bea", Role.CLERK, code="BCLERK", full_name="Bea Clerk")
+    context = browser.new_context(bypass_csp=True)  # only so that axe can be injected
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "bea")
+        page.locator(".user-name").wait_for()
+        page.goto(live_server.url + "/accounts/profile/")
+        expect(page.locator("#time-zone-state")).to_have_text("Times show in UTC.")
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        zone = page.get_by_label("Your time zone")
+        zone.focus()
+        zone.select_option("Europe/Berlin")  # as typing the name on the focused select does
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Save time zone")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#time-zone-state")).to_have_text("Times show in Europe/Berlin.")
+        expect(page.get_by_text("Times now show in Europe/Berlin.")).to_be_visible()
+        expect(zone).to_have_value("Europe/Berlin")
+    finally:
+        context.close()

@@ -131,7 +131,9 @@ def test_advanced_filter_with_between_and_one_of(live_server, list_page: Page):
     page.get_by_role("button", name="Show batches").click()
     expect(page.locator("#cond-0-error")).to_have_text("“lots” is not a whole number.")
     expect(page.locator("#cond-0-v2")).to_have_value("lots")
-    expect(page.locator("#cond-0-v2")).to_have_attribute("aria-describedby", "cond-0-error")
+    expect(page.locator("#cond-0-v2")).to_have_attribute(
+        "aria-describedby", "cond-0-help cond-0-error"
+    )
 
 
 def test_rows_expand_to_show_every_field(live_server, list_page: Page):
@@ -174,6 +176,50 @@ def test_the_list_has_no_accessibility_violations(live_server, browser, batches)
         # Results with paging and a row expanded.
         page.goto(live_server.url + "/batches/?status=open")
         page.locator("tbody.batch button.disclosure").first.click()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
+def test_sorting_by_a_column_with_the_keyboard(live_server, list_page: Page):
+    page = list_page
+    page.get_by_label("Open", exact=True).check()
+    expect(count_text(page)).to_have_text("1–50 of 120 batches")
+    bills = page.get_by_role("link", name=re.compile(r"^Bills\W+sort smallest first$"))
+    bills.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/batches/\?status=open&size=50&sort=bills$"))
+    header = page.locator("#batch-table th[aria-sort]")
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("tbody.batch th").first).to_contain_text("Maint_000")
+    # Focus stays on the header, whose link now sorts the other way.
+    expect(
+        page.get_by_role("link", name=re.compile(r"^Bills\W+sort largest first$"))
+    ).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(header).to_have_attribute("aria-sort", "descending")
+    expect(page.locator("tbody.batch th").first).to_contain_text("Maint_119")
+    # The order is kept while paging.
+    page.get_by_role("link", name="Page 2").click()
+    expect(page).to_have_url(re.compile(r"sort=-bills&page=2$"))
+    expect(page.locator("tbody.batch th").first).to_contain_text("Maint_069")
+    expect(page.locator("#table-notes")).to_contain_text("Times in UTC")
+
+
+def test_sorted_results_and_their_times_have_no_accessibility_violations(
+    live_server, browser, batches
+):
+    context = browser.new_context(bypass_csp=True)  # only so that axe can be injected
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "bea")
+        page.wait_for_url(re.compile(r".*/batches/$"))
+        page.goto(live_server.url + "/batches/?status=closed&sort=-opened")
+        expect(page.locator("#batch-table th[aria-sort]")).to_have_attribute(
+            "aria-sort", "descending"
+        )
+        page.locator("#batch-table time").first.focus()
         results = Axe().run(page)
         assert results.violations_count == 0, results.generate_report()
     finally:

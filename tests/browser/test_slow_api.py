@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from batchui.accounts.roles import Role
-from batchui.review.services import cache_key
+from batchui.review.caching import cache_key
 from batchui.review.widget import CACHE_KIND
 from batchui.simulator import faults
 from batchui.simulator.models import ApiUser
@@ -140,7 +140,7 @@ def test_the_widget_shows_its_last_figures_while_the_api_is_down(page: Page, wid
     shown = page.locator("#widget-open")
     expect(shown).to_have_text("3")
     as_of = page.locator(".widget-as-of")
-    expect(as_of).to_contain_text(re.compile(r"As of \d\d:\d\d \w+ \(just now\)"))
+    expect(as_of).to_contain_text(re.compile(r"As of \d+ \w+ \d{4}, \d\d:\d\d \(just now\)"))
 
     # Five minutes later (the figures read then are no longer fresh) the API is down: the minute
     # refresh cannot read them again, so the last ones stay, with their age and a notice.
@@ -155,7 +155,7 @@ def test_the_widget_shows_its_last_figures_while_the_api_is_down(page: Page, wid
     notice = page.locator(".widget-stale")
     expect(notice).to_contain_text("The Batch API could not be reached")
     expect(shown).to_have_text("3")
-    expect(as_of).to_contain_text(re.compile(r"As of \d\d:\d\d \w+ \(5\sminutes ago\)"))
+    expect(as_of).to_contain_text(re.compile(r"As of \d+ \w+ \d{4}, \d\d:\d\d \(5\sminutes ago\)"))
     shot(page, "widget-stale-figures")
     settled(page)
 

@@ -63,3 +63,14 @@ def test_no_reopen_for_someone_who_may_not(pending, person):
     html = client_for(watcher).get("/review/").content.decode()
     assert "Held" in html
     assert reopen_links(html) == {}
+
+
+def test_after_a_reopen_the_review_shows_it_at_once(pending, lead_client):
+    # The review's figures are cached (REVIEW_CACHE_SECONDS); an action drops those of the person
+    # who acted, so coming back to the review does not show the batch still pending.
+    assert pending["pending"] in reopen_links(lead_client.get("/review/").content.decode())
+    form = lead_client.get(f"/batches/{pending['pending']}/reopen/").content.decode()
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', form).group(1)
+    done = lead_client.post(f"/batches/{pending['pending']}/reopen/", {"token": token})
+    assert done.status_code == 303
+    assert reopen_links(lead_client.get("/review/").content.decode()) == {}

@@ -14,9 +14,9 @@ from django.db.models import Count, Min, Q, Sum
 
 from batchui.accounts.roles import Role
 from batchui.batchapi.client import ITER_PAGE_SIZE
+from batchui.review.caching import cache_key
 from batchui.review.services import (
     LIST_LIMIT,
-    cache_key,
     review_figures,
     review_snapshot,
 )
@@ -245,6 +245,18 @@ def test_the_cache_key_never_contains_the_api_key(lead):
     name = cache_key(kind="review", api_key=key)
     assert key not in name
     assert name != cache_key(kind="review", api_key=key + "x")
+
+
+def test_people_in_other_time_zones_never_share_cached_figures():
+    # "Opened today" and the closed-per-day figures depend on the person's zone (a profile
+    # setting); two people on the shared service key in Berlin and New York see their own days.
+    from django.utils import timezone
+
+    with timezone.override("Europe/Berlin"):
+        berlin = cache_key(kind="review", api_key="shared")
+    with timezone.override("America/New_York"):
+        new_york = cache_key(kind="review", api_key="shared")
+    assert berlin != new_york
 
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.VIEWER])

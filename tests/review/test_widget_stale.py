@@ -38,7 +38,7 @@ def test_the_last_figures_show_with_their_age_while_the_api_is_down(
         html = viewer_client.get("/widget/", headers=headers).content.decode()
         assert 'id="widget-open">1<' in html
         as_of = datetime.fromisoformat(first["asOf"])
-        assert f"As of {as_of:%H:%M} UTC (<time datetime=" in html
+        assert f">{as_of.day} {as_of:%b %Y, %H:%M}</time> (<time datetime=" in html
         assert "just now</time>)" in html
         assert "The Batch API could not be reached: these are the last figures read." in html
         assert "not available right now" not in html
