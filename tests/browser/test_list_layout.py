@@ -163,6 +163,8 @@ def test_every_row_action_works_and_shows_a_toast(live_server, browser, pages, d
     # Edit, in the row.
     row = page.locator(f"#batch-{data['edit'].batch_id}")
     row.get_by_role("button", name="Edit batch BEA_EDIT").click()
+    # Once the row is in place its code field takes the focus: typing before that would race it.
+    expect(row.get_by_label("Batch code")).to_be_focused()
     row.get_by_label("Note").fill("new note")
     no_sideways_scroll(page)
     row.get_by_role("button", name="Save").click()
