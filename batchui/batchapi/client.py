@@ -335,7 +335,9 @@ class BatchApiClient:
             request_id,
             read=lambda response: self._batch(response, key=key, not_found=_not_found(batch_id)),
             not_done="The batch was NOT closed",
-            recover=lambda cause: self._recover_close(batch_id, cause, key, request_id),
+            recover=lambda cause: self._recover_status(
+                batch_id, BatchStatus.CLOSED, cause, key, request_id
+            ),
         )
 
     def set_batch_status(
@@ -493,34 +495,14 @@ class BatchApiClient:
         )
         return replace(found, recovered=True)
 
-    def _recover_close(
-        self, batch_id: int, cause: BatchApiError, key: str, request_id: str
-    ) -> Batch:
-        logger.warning(
-            "close of batch %s ended ambiguously (%s); reading it back (request %s)",
-            batch_id,
-            type(cause).__name__,
-            request_id,
-        )
-        try:
-            batch = self._get(batch_id, key, request_id)
-        except ApiNotFound:
-            raise
-        except BatchApiError:
-            raise ApiOutcomeUnknown(
-                f"It is not known whether batch {batch_id} was closed: the API's answer was lost "
-                "and reading the batch back failed too. Check the batch before trying again."
-            ) from None
-        if batch.batch_status is BatchStatus.CLOSED:
-            logger.warning("close recovered: batch %s is closed (request %s)", batch_id, request_id)
-            return replace(batch, recovered=True)
-        raise _restate(cause, f"Batch {batch_id} was NOT closed") from None
-
     def _recover_status(
         self, batch_id: int, status: BatchStatus, cause: BatchApiError, key: str, request_id: str
     ) -> Batch:
+        """After a lost answer to a close or a status change: the batch read back, `recovered`
+        when it has `status`; else the failure restated (NOT done), or ApiOutcomeUnknown."""
+        done = "closed" if status is BatchStatus.CLOSED else f"set to {status}"
         logger.warning(
-            "status change of batch %s to %s ended ambiguously (%s); reading it back (request %s)",
+            "change of batch %s to %s ended ambiguously (%s); reading it back (request %s)",
             batch_id,
             status,
             type(cause).__name__,
@@ -532,9 +514,8 @@ class BatchApiClient:
             raise
         except BatchApiError:
             raise ApiOutcomeUnknown(
-                f"It is not known whether batch {batch_id} was set to {status}: the API's answer "
-                "was lost and reading the batch back failed too. Check the batch before trying "
-                "again."
+                f"It is not known whether batch {batch_id} was {done}: the API's answer was lost "
+                "and reading the batch back failed too. Check the batch before trying again."
             ) from None
         if batch.batch_status is status:
             logger.warning(
@@ -542,7 +523,7 @@ class BatchApiClient:
             )
             return replace(batch, recovered=True)
         raise _restate(
-            cause, f"Batch {batch_id} was NOT set to {status} (it is {batch.batch_status})"
+            cause, f"Batch {batch_id} was NOT {done} (it is {batch.batch_status})"
         ) from None
 
     def _recover_delete(
