@@ -81,12 +81,20 @@ def test_a_weak_password_or_a_bad_key_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("role", "can_create"), [("viewer", False), ("clerk", True), ("lead", True)]
+    ("role", "granted"),
+    [
+        # EnergyCAP's View, Create, Manage (others' batches' status), Delete, as roles.py grants
+        ("viewer", (True, False, False, False)),
+        ("clerk", (True, True, False, True)),
+        ("lead", (True, True, True, True)),
+    ],
 )
-def test_simulator_user_gets_matching_permissions_and_a_stored_key(role, can_create):
+def test_simulator_user_gets_matching_permissions_and_a_stored_key(role, granted):
     call_command("dashboard_user", "add", "pat", "--role", role, "--simulator-user", "PAT1")
     api_user = ApiUser.objects.get(user_code="PAT1")
-    assert (api_user.can_view, api_user.can_create) == (True, can_create)
+    assert (api_user.can_view, api_user.can_create, api_user.can_manage, api_user.can_delete) == (
+        granted
+    )
     pat = User.objects.get(username="pat")
     assert ApiKey.user_for(services.api_key_for(pat)) == api_user
     assert Profile.objects.get(user=pat).energycap_user_code == "PAT1"

@@ -62,3 +62,24 @@ def signed_in_page(live_server, page):
     sign_in(page, live_server.url, "bea")
     page.locator(".user-name").wait_for()
     return page
+
+
+@pytest.fixture
+def console(page):
+    """The page's console errors and uncaught exceptions (a test asserts there are none)."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+@pytest.fixture
+def axe_page(live_server, browser):
+    """A signed-in clerk (Bea) in a context that lets axe inject its script under the strict CSP."""
+    from tests.browser.helpers import make_bea, signed_in
+
+    make_bea()
+    context = browser.new_context(bypass_csp=True)
+    page = signed_in(context.new_page(), live_server.url)
+    yield page
+    context.close()

@@ -13,7 +13,7 @@ from tests.helpers import make_person
 
 
 @pytest.fixture
-def console(page: Page) -> list[str]:
+def console_messages(page: Page) -> list[str]:
     messages: list[str] = []
     page.on("console", lambda msg: messages.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
@@ -60,7 +60,7 @@ def test_an_expired_session_during_an_htmx_action_lands_on_the_login_page(
     expect(page).to_have_url(live_server.url + "/accounts/profile/")
 
 
-def test_htmx_works_under_the_enforced_csp(live_server, signed_in_page: Page, console):
+def test_htmx_works_under_the_enforced_csp(live_server, signed_in_page: Page, console_messages):
     page = signed_in_page
     response = page.goto(live_server.url + "/accounts/profile/")
     policy = response.headers["content-security-policy"]
@@ -72,13 +72,19 @@ def test_htmx_works_under_the_enforced_csp(live_server, signed_in_page: Page, co
     # Still the profile page: htmx swapped the fragment in place.
     expect(page).to_have_url(live_server.url + "/accounts/profile/")
     assert page.evaluate("() => htmx.config.allowEval") is False
-    violations = [m for m in console if "Content Security Policy" in m or "Refused to" in m]
+    violations = [
+        m for m in console_messages if "Content Security Policy" in m or "Refused to" in m
+    ]
     assert not violations, violations
-    assert not [m for m in console if m.startswith(("error", "pageerror"))], console
+    assert not [m for m in console_messages if m.startswith(("error", "pageerror"))], (
+        console_messages
+    )
 
 
 @pytest.mark.urls("tests.accounts.urls")
-def test_a_refusal_under_htmx_is_shown_in_the_error_region(live_server, page: Page, console):
+def test_a_refusal_under_htmx_is_shown_in_the_error_region(
+    live_server, page: Page, console_messages
+):
     """A 403 from @permission_required_or_403 reaches the person as its sentence (app.js)."""
     make_person("vic", Role.VIEWER)
     sign_in(page, live_server.url, "vic")

@@ -4,58 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from batchui.accounts.roles import Role
-from batchui.simulator.models import ApiUser, Batch, BatchStatus
-from tests.browser.conftest import sign_in
-from tests.helpers import make_person
+from batchui.simulator.models import Batch, BatchStatus
+from tests.browser.helpers import assert_no_violations, bea, make_bea, signed_in, tab_to
 from tests.simulator.helpers import make_batch
-
-
-def make_bea() -> None:
-    make_person("bea", Role.CLERK, code="BCLERK", full_name="Bea Clerk")
-
-
-def signed_in(page: Page, base_url: str) -> Page:
-    sign_in(page, base_url, "bea")
-    expect(page.locator(".user-name")).to_have_text("Bea Clerk")
-    return page
-
-
-@pytest.fixture
-def signed_in_page(live_server, page: Page) -> Page:
-    """The browser page, signed in as the clerk "bea" (simulator user BCLERK)."""
-    make_bea()
-    return signed_in(page, live_server.url)
-
-
-def bea() -> ApiUser:
-    return ApiUser.objects.get(user_code="BCLERK")
-
-
-def tab_to(page: Page, target: Locator, *, limit: int = 80) -> None:
-    """Press Tab until `target` has the focus (keyboard only, as a person would)."""
-    for _ in range(limit):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    pytest.fail(f"Tab never reached {target}")
-
-
-def focused_id(page: Page) -> str:
-    return page.evaluate("document.activeElement && document.activeElement.id")
-
-
-@pytest.fixture
-def console(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return problems
 
 
 def test_open_a_batch_with_the_keyboard(live_server, signed_in_page: Page, console):
@@ -175,21 +129,6 @@ def test_close_a_batch_with_warnings_with_the_keyboard(live_server, signed_in_pa
 
 
 # --- accessibility -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def axe_page(live_server, browser) -> Page:
-    """A signed-in clerk in a context that lets axe inject its script under the strict CSP."""
-    make_bea()
-    context = browser.new_context(bypass_csp=True)
-    page = signed_in(context.new_page(), live_server.url)
-    yield page
-    context.close()
-
-
-def assert_no_violations(page: Page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_axe_finds_nothing_in_the_dialogs(live_server, axe_page: Page):

@@ -19,6 +19,7 @@ from batchui.simulator import faults
 from batchui.simulator.models import ApiUser, Batch, BatchStatus
 from batchui.simulator.server import SimulatorServer, start_in_thread
 from tests.browser.conftest import sign_in
+from tests.browser.helpers import tab_to
 from tests.helpers import make_person
 
 
@@ -258,3 +259,15 @@ def test_against_an_api_host_the_page_shows_before_its_results(
     page.reload()
     expect(count_text(page)).to_have_text("1–10 of 10 batches")
     expect(page.get_by_label("Batch code contains")).to_have_value("maint_11")
+
+
+def test_a_date_time_shows_its_exact_value_on_keyboard_focus(list_page: Page):
+    # Hover shows the title; keyboard focus shows it too (browsers do not): app.css's ::after.
+    moment = list_page.locator("#batch-table time[title]").first
+    title = moment.get_attribute("title")
+    assert "UTC" in title
+    hidden = moment.evaluate("el => getComputedStyle(el, '::after').content")
+    assert hidden in ("none", "normal")
+    tab_to(list_page, moment)
+    shown = moment.evaluate("el => getComputedStyle(el, '::after').content")
+    assert shown == f'"{title}"'

@@ -9,13 +9,10 @@ from playwright.sync_api import Page, expect
 
 from batchui.activity.models import ActivityEntry
 from batchui.simulator.models import Batch, BatchStatus
-from tests.browser import test_batch_actions as actions
-from tests.browser.test_batch_actions import assert_no_violations, bea, make_bea, signed_in, tab_to
+from tests.browser.helpers import assert_no_violations, bea, make_bea, signed_in, tab_to
 from tests.simulator.helpers import make_batch
 
 # The fixtures of the action tests (signed_in_page is the browser conftest's).
-axe_page = actions.axe_page
-console = actions.console
 
 
 def test_from_the_list_to_the_page_and_close_it_with_the_keyboard(

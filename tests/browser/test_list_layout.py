@@ -15,6 +15,7 @@ from batchui.accounts.roles import Role
 from batchui.simulator.models import ApiUser, Batch, BatchStatus
 from batchui.simulator.seeding import seed_batches
 from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.helpers import tab_to
 from tests.helpers import make_person
 from tests.simulator.helpers import make_batch
 
@@ -233,17 +234,6 @@ def test_axe_finds_nothing(live_server, browser, pages, data, size):
 def heading(label: str) -> re.Pattern:
     """A column's header: its label (then, when it sorts, what a click does, for screen readers)."""
     return re.compile(rf"^{label}(:|$)")
-
-
-def tab_to(page: Page, target: Locator, *, limit: int = 150) -> None:
-    """Press Tab (then Shift+Tab, for what is before the focus) until `target` has the focus."""
-    for key, presses in (("Tab", limit), ("Shift+Tab", 2 * limit)):
-        for _ in range(presses):
-            if target.evaluate("element => element === document.activeElement"):
-                return
-            page.keyboard.press(key)
-    where = page.evaluate("document.activeElement && document.activeElement.outerHTML")
-    pytest.fail(f"Tab never reached {target}; the focus is on {where}")
 
 
 @SIZES

@@ -8,24 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from batchui.simulator.models import Batch, BatchStatus
-from tests.browser.test_batch_actions import (
+from tests.browser.helpers import (
     assert_no_violations,
     bea,
-    make_bea,
-    signed_in,
     tab_to,
 )
 from tests.simulator.helpers import make_batch
-
-
-@pytest.fixture
-def axe_page(live_server, browser) -> Page:
-    """A signed-in clerk in a context that lets axe inject its script under the strict CSP."""
-    make_bea()
-    context = browser.new_context(bypass_csp=True)
-    page = signed_in(context.new_page(), live_server.url)
-    yield page
-    context.close()
 
 
 def statuses() -> dict[str, str]:

@@ -18,7 +18,7 @@ from batchui.simulator.models import ApiUser
 from batchui.simulator.models import Batch as StoredBatch
 from batchui.simulator.seeding import seed_batches
 from tests.browser.conftest import SCREENSHOTS, sign_in
-from tests.browser.test_batch_actions import tab_to
+from tests.browser.helpers import tab_to
 from tests.helpers import make_person
 from tests.simulator.helpers import make_api_user, make_batch
 
