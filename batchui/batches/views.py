@@ -153,7 +153,8 @@ def batch_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def result_count_update(request: HttpRequest) -> str:
-    """For an action's answer to the list page: the page's count (#result-count) out of band,
+    """For an action's answer to the list page: the page's count and export link (#results-bar)
+    out of band,
     from a fresh search with the page's own filters and page (htmx sends its URL); "" for
     another page, or when the count cannot be known (mistaken filters, the API failing)."""
     page_url = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -165,7 +166,12 @@ def result_count_update(request: HttpRequest) -> str:
     found = results()
     if found["api_error"] is not None:
         return ""
-    context = {"announcement": found["announcement"], "oob": True}
+    context = {
+        "announcement": found["announcement"],
+        "result": found["result"],
+        "export_query": context["export_query"],
+        "oob": True,
+    }
     return render_to_string("batches/list.html#count", context, request=request)
 
 

@@ -46,10 +46,17 @@ def toasts(html: str) -> list[tuple[str, str]]:
     )
 
 
-def count_oob(html: str) -> str | None:
+def results_bar_oob(html: str) -> str | None:
+    """The results bar (count and export link) sent out of band, or None."""
     found = re.search(
-        r'<p class="count" id="result-count" tabindex="-1" hx-swap-oob="true">([^<]*)</p>', html
+        r'<div class="results-bar" id="results-bar" hx-swap-oob="true">.*?</div>', html, re.S
     )
+    return found.group(0) if found else None
+
+
+def count_oob(html: str) -> str | None:
+    bar = results_bar_oob(html)
+    found = bar and re.search(r'<p class="count" id="result-count" tabindex="-1">([^<]*)</p>', bar)
     return found.group(1) if found else None
 
 
@@ -66,6 +73,7 @@ def test_an_open_shows_a_toast_and_the_count_as_it_now_is():
     assert toasts(html) == [("ok", "Batch CORA_NEW opened.")]
     assert 'hx-swap-oob="afterbegin:#toasts"' in html
     assert count_oob(html) == "1–2 of 2 batches"  # a fresh search with the page's filters
+    assert "Export all 2 as CSV" in results_bar_oob(html)  # the export link says the same
 
 
 def test_the_count_follows_the_pages_own_filters_and_page():
