@@ -185,3 +185,20 @@ def test_every_batch_action_view_logs_a_refused_post():
         assert client.post(url, {}).status_code == 403, url
         entry = ActivityEntry.objects.get()
         assert (entry.action, entry.outcome) == (name, Outcome.REFUSED), url
+
+
+def test_changes_show_in_the_forms_order_whatever_order_the_database_keeps():
+    # PostgreSQL's jsonb keeps shorter keys first ("note" before "batchCode").
+    entry = ActivityEntry.objects.create(
+        created="2026-12-01T10:00:00Z",
+        user=person("cora"),
+        username="cora",
+        action=Action.OPEN,
+        batch_code="CORA_ORDER",
+        changes={"note": "n", "zeta": "z", "controlCode": "CC-1", "batchCode": "CORA_ORDER"},
+        outcome=Outcome.SUCCESS,
+    )
+    from batchui.activity.templatetags.activity_format import changes_shown
+
+    labels = [change.label for change in changes_shown(entry)]
+    assert labels == ["Batch code", "Note", "Control code", "Zeta"]

@@ -49,9 +49,24 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+FORM_ORDER = list(OpenBatchForm.base_fields)
+
+
+def in_form_order(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes in the order of the form's fields (the database may keep JSON keys in another
+    order: PostgreSQL's jsonb does); other names after them, alphabetically."""
+
+    def position(name: str) -> tuple[int, str]:
+        form_name = API_FIELDS.get(name.casefold(), "")
+        index = FORM_ORDER.index(form_name) if form_name in FORM_ORDER else len(FORM_ORDER)
+        return index, name
+
+    return {name: changes[name] for name in sorted(changes, key=position)}
+
+
 @register.filter
 def changes_shown(entry: ActivityEntry) -> list[Change]:
-    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    changes = in_form_order(entry.changes) if isinstance(entry.changes, dict) else {}
     if entry.action == Action.EDIT:
         # The values before are read from the API first; when that failed they are unknown.
         code = changes.get("batchCode")
