@@ -79,3 +79,13 @@ def sim_url(request, transactional_db) -> str:
     if request.param == "http":
         return request.getfixturevalue("http_simulator")
     return ""
+
+
+@pytest.fixture
+def sim_client(sim_url, owner_key, sim_clock) -> Iterator[BatchApiClient]:
+    """A client of the simulator with the key of `owner_key` (each test module says whose)."""
+    _, key = owner_key
+    with BatchApiClient(
+        sim_url, api_key=key, timeout=2.0, retry=fake_retry(sim_clock, budget=10.0)
+    ) as made:
+        yield made

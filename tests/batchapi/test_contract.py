@@ -36,22 +36,13 @@ def owner_key(sim_url):
     return make_api_user(code="JSMITH", name="Jane Smith")
 
 
-@pytest.fixture
-def client(sim_url, owner_key, sim_clock):
-    _, key = owner_key
-    with BatchApiClient(
-        sim_url, api_key=key, timeout=2.0, retry=fake_retry(sim_clock, budget=10.0)
-    ) as made:
-        yield made
+def test_the_client_goes_where_it_is_told(sim_client, sim_url):
+    assert sim_client.simulated is (sim_url == "")
 
 
-def test_the_client_goes_where_it_is_told(client, sim_url):
-    assert client.simulated is (sim_url == "")
-
-
-def test_open_get_list_edit_close(client, owner_key):
+def test_open_get_list_edit_close(sim_client, owner_key):
     owner, _ = owner_key
-    opened = client.open_batch(
+    opened = sim_client.open_batch(
         BatchCreate(
             batch_code="Maint_O'Brien",
             account_period_number=3,
@@ -70,61 +61,61 @@ def test_open_get_list_edit_close(client, owner_key):
     assert opened.running_total == Decimal(0)
     assert opened.recovered is False
 
-    assert client.get_batch(opened.batch_id) == opened
+    assert sim_client.get_batch(opened.batch_id) == opened
 
-    page = client.list_batches(filter=Filter.where("batchCode", "equals", "maint_o'brien"))
+    page = sim_client.list_batches(filter=Filter.where("batchCode", "equals", "maint_o'brien"))
     assert [b.batch_id for b in page.items] == [opened.batch_id]
     assert (page.total_records, page.total_pages, page.page_size) == (1, 1, 250)
 
-    edited = client.edit_batch(opened.batch_id, batch_code="Maint_2", note=None)
+    edited = sim_client.edit_batch(opened.batch_id, batch_code="Maint_2", note=None)
     assert (edited.batch_code, edited.note) == ("Maint_2", None)
 
-    closed = client.close_batch(opened.batch_id)
+    closed = sim_client.close_batch(opened.batch_id)
     assert closed.batch_status is BatchStatus.CLOSED
     assert not closed.is_open
     assert closed.end_date is not None
 
     with pytest.raises(ApiValidationError, match="already closed"):
-        client.close_batch(opened.batch_id)
+        sim_client.close_batch(opened.batch_id)
 
 
-def test_iter_batches_on_one_page(client, owner_key):
+def test_iter_batches_on_one_page(sim_client, owner_key):
     owner, _ = owner_key
     for n in range(3):
         make_batch(user=owner, code=f"B{n}")
-    assert [b.batch_code for b in client.iter_batches()] == ["B2", "B1", "B0"]
-    assert list(client.iter_batches(filter=Filter.where("batchCode", "equals", "none"))) == []
+    assert [b.batch_code for b in sim_client.iter_batches()] == ["B2", "B1", "B0"]
+    assert list(sim_client.iter_batches(filter=Filter.where("batchCode", "equals", "none"))) == []
 
 
-def test_paging_past_the_end(client, owner_key):
+def test_paging_past_the_end(sim_client, owner_key):
     owner, _ = owner_key
     make_batch(user=owner, code="only")
-    page = client.list_batches(page_number=5, page_size=1)
+    page = sim_client.list_batches(page_number=5, page_size=1)
     assert page.items == ()
     assert (page.total_records, page.total_pages, page.page_number) == (1, 1, 5)
 
 
-def test_errors_from_the_simulator(client, sim_url):
+def test_errors_from_the_simulator(sim_client, sim_url):
     with pytest.raises(ApiNotFound, match="Batch 99999 was not found"):
-        client.get_batch(99999)
+        sim_client.get_batch(99999)
     with pytest.raises(ApiNotFound):
-        client.edit_batch(99999, batch_code="x", note=None)
+        sim_client.edit_batch(99999, batch_code="x", note=None)
     with pytest.raises(ApiNotFound):
-        client.close_batch(99999)
-    client.open_batch(BatchCreate(batch_code="Dup"))
+        sim_client.close_batch(99999)
+    sim_client.open_batch(BatchCreate(batch_code="Dup"))
     with pytest.raises(ApiValidationError) as caught:
-        client.open_batch(BatchCreate(batch_code="DUP"))
+        sim_client.open_batch(BatchCreate(batch_code="DUP"))
     assert "batchCode" in caught.value.field_errors
     with pytest.raises(ApiValidationError) as caught:
-        client.open_batch(BatchCreate(batch_code="x", account_period_year=1800))
+        sim_client.open_batch(BatchCreate(batch_code="x", account_period_year=1800))
     assert "accountPeriodYear" in caught.value.field_errors
     with pytest.raises(ApiValidationError, match="colour"):
-        client.list_batches(filter="colour equals 'red'")
+        sim_client.list_batches(filter="colour equals 'red'")
     with pytest.raises(ApiAuthError, match="refused this key"):
-        client.list_batches(api_key="sim_not_a_key")
+        sim_client.list_batches(api_key="sim_not_a_key")
     _, viewer_key = make_api_user(code="VIEWER", name="V", view=True, create=False)
     with pytest.raises(ApiAuthError):
-        client.open_batch(BatchCreate(batch_code="nope"), api_key=viewer_key)
+        sim_client.open_batch(BatchCreate(batch_code="nope"), api_key=viewer_key)
     assert StoredBatch.objects.filter(batch_code="nope").count() == 0
 
 
@@ -151,101 +142,101 @@ def test_latency_past_the_timeout_every_time_is_a_timeout(sim_url, owner_key, si
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_a_busy_answer_on_get_is_retried_after_retry_after(client, sim_clock, status):
+def test_a_busy_answer_on_get_is_retried_after_retry_after(sim_client, sim_clock, status):
     faults.inject("status", method="GET", status=status, retry_after=2, times=1)
-    assert client.list_batches().total_records == 0
+    assert sim_client.list_batches().total_records == 0
     assert sim_clock.sleeps == [2.0]
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_a_server_error_on_open_is_its_answer(client, status):
+def test_a_server_error_on_open_is_its_answer(sim_client, status):
     faults.inject("status", method="POST", status=status, times=1)
     with pytest.raises(ApiServerError, match="simulated fault") as caught:
-        client.open_batch(BatchCreate(batch_code="Busy"), created_by="JSMITH")
+        sim_client.open_batch(BatchCreate(batch_code="Busy"), created_by="JSMITH")
     assert caught.value.status == status
     assert StoredBatch.objects.count() == 0
 
 
 @pytest.mark.parametrize("status", [502, 504])
-def test_a_gateway_error_on_open_is_checked_and_reported_not_opened(client, status):
+def test_a_gateway_error_on_open_is_checked_and_reported_not_opened(sim_client, status):
     faults.inject("status", method="POST", status=status, times=1)
     with pytest.raises(ApiServerError, match="NOT opened") as caught:
-        client.open_batch(BatchCreate(batch_code="Busy"), created_by="JSMITH")
+        sim_client.open_batch(BatchCreate(batch_code="Busy"), created_by="JSMITH")
     assert caught.value.status == status
     assert StoredBatch.objects.count() == 0
 
 
 @pytest.mark.parametrize("fault", ["drop_after", "malformed"])
-def test_a_lost_open_of_a_code_someone_else_has_is_not_reported_opened(client, fault):
+def test_a_lost_open_of_a_code_someone_else_has_is_not_reported_opened(sim_client, fault):
     other, _ = make_api_user(code="BOTHER", name="Bea Other")
     theirs = make_batch(user=other, code="Shared")
     faults.inject(fault, method="POST", path=LIST_PATH, times=1)
     with pytest.raises(BatchApiError, match="NOT opened: Bea Other already has") as caught:
-        client.open_batch(BatchCreate(batch_code="Shared"), created_by="JSMITH")
+        sim_client.open_batch(BatchCreate(batch_code="Shared"), created_by="JSMITH")
     assert not isinstance(caught.value, ApiOutcomeUnknown)
     assert list(StoredBatch.objects.values_list("batch_id", flat=True)) == [theirs.batch_id]
 
 
-def test_a_dropped_connection_on_get_is_retried(client, sim_clock):
+def test_a_dropped_connection_on_get_is_retried(sim_client, sim_clock):
     faults.inject("drop_before", method="GET", times=1)
-    assert client.list_batches().items == ()
+    assert sim_client.list_batches().items == ()
     assert len(sim_clock.sleeps) == 1
 
 
-def test_a_malformed_body_on_get_is_a_bad_response(client):
+def test_a_malformed_body_on_get_is_a_bad_response(sim_client):
     faults.inject("malformed", method="GET", times=1)
     with pytest.raises(ApiBadResponse, match="not valid JSON"):
-        client.list_batches()
+        sim_client.list_batches()
 
 
-def test_open_dropped_after_it_was_stored_reports_the_one_batch(client):
+def test_open_dropped_after_it_was_stored_reports_the_one_batch(sim_client):
     faults.inject("drop_after", method="POST", path=LIST_PATH, times=1)
-    batch = client.open_batch(BatchCreate(batch_code="Dropped'After"), created_by="JSMITH")
+    batch = sim_client.open_batch(BatchCreate(batch_code="Dropped'After"), created_by="JSMITH")
     assert batch.recovered is True
     assert batch.batch_code == "Dropped'After"
     assert StoredBatch.objects.count() == 1
     assert StoredBatch.objects.get().batch_id == batch.batch_id
 
 
-def test_open_answered_with_a_malformed_body_reports_the_one_batch(client):
+def test_open_answered_with_a_malformed_body_reports_the_one_batch(sim_client):
     faults.inject("malformed", method="POST", path=LIST_PATH, times=1)
-    batch = client.open_batch(BatchCreate(batch_code="Garbled"), created_by="JSMITH")
+    batch = sim_client.open_batch(BatchCreate(batch_code="Garbled"), created_by="JSMITH")
     assert batch.recovered is True
     assert StoredBatch.objects.count() == 1
 
 
-def test_open_dropped_before_it_was_handled_reports_nothing_opened(client):
+def test_open_dropped_before_it_was_handled_reports_nothing_opened(sim_client):
     faults.inject("drop_before", method="POST", path=LIST_PATH, times=1)
     with pytest.raises(ApiUnavailable, match="NOT opened") as caught:
-        client.open_batch(BatchCreate(batch_code="Never"))
+        sim_client.open_batch(BatchCreate(batch_code="Never"))
     assert not isinstance(caught.value, ApiTimeout)
     assert StoredBatch.objects.count() == 0
 
 
-def test_close_dropped_after_it_was_done_reports_success(client, owner_key):
+def test_close_dropped_after_it_was_done_reports_success(sim_client, owner_key):
     owner, _ = owner_key
     stored = make_batch(user=owner, code="ToClose")
     faults.inject("drop_after", method="PUT", path="/close/", times=1)
-    closed = client.close_batch(stored.batch_id)
+    closed = sim_client.close_batch(stored.batch_id)
     assert closed.recovered is True
     assert closed.batch_status is BatchStatus.CLOSED
 
 
-def test_close_dropped_before_it_was_done_reports_not_closed(client, owner_key):
+def test_close_dropped_before_it_was_done_reports_not_closed(sim_client, owner_key):
     owner, _ = owner_key
     stored = make_batch(user=owner, code="StillOpen")
     faults.inject("drop_before", method="PUT", path="/close/", times=1)
     with pytest.raises(ApiUnavailable, match="NOT closed"):
-        client.close_batch(stored.batch_id)
+        sim_client.close_batch(stored.batch_id)
     stored.refresh_from_db()
     assert stored.batch_status == BatchStatus.OPEN
 
 
-def test_edit_dropped_after_it_was_stored_is_retried_safely(client, owner_key, sim_clock):
+def test_edit_dropped_after_it_was_stored_is_retried_safely(sim_client, owner_key, sim_clock):
     owner, _ = owner_key
     stored = make_batch(user=owner, code="Before")
     faults.inject("drop_after", method="PUT", times=1)
-    edited = client.edit_batch(stored.batch_id, batch_code="After", note="n")
+    edited = sim_client.edit_batch(stored.batch_id, batch_code="After", note="n")
     assert (edited.batch_code, edited.note) == ("After", "n")
     assert len(sim_clock.sleeps) == 1
 

@@ -24,12 +24,11 @@ from batchui.batchapi import (
     ApiTimeout,
     ApiUnavailable,
     ApiValidationError,
-    BatchApiClient,
     BatchStatus,
 )
 from batchui.simulator import faults
 from batchui.simulator.models import Batch as StoredBatch
-from tests.batchapi.conftest import HOST, fake_retry
+from tests.batchapi.conftest import HOST
 from tests.batchapi.test_client_http import batch_body
 from tests.simulator.helpers import make_api_user, make_batch
 
@@ -313,60 +312,51 @@ def owner_key(sim_url):
     return make_api_user(code="JSMITH", name="Jane Smith", delete=True)
 
 
-@pytest.fixture
-def client(sim_url, owner_key, sim_clock):
-    _, key = owner_key
-    with BatchApiClient(
-        sim_url, api_key=key, timeout=2.0, retry=fake_retry(sim_clock, budget=10.0)
-    ) as made:
-        yield made
-
-
-def test_status_round_trip_and_delete_against_the_simulator(client, owner_key):
+def test_status_round_trip_and_delete_against_the_simulator(sim_client, owner_key):
     owner, _ = owner_key
     stored = make_batch(user=owner, code="Cycle", note="kept")
 
-    held = client.set_batch_status(stored.batch_id, BatchStatus.PENDING, note="waiting")
+    held = sim_client.set_batch_status(stored.batch_id, BatchStatus.PENDING, note="waiting")
     assert (held.batch_status, held.is_open, held.note) == (BatchStatus.PENDING, False, "waiting")
-    reopened = client.set_batch_status(stored.batch_id, BatchStatus.OPEN)
+    reopened = sim_client.set_batch_status(stored.batch_id, BatchStatus.OPEN)
     assert (reopened.batch_status, reopened.note) == (BatchStatus.OPEN, "waiting")
     with pytest.raises(ApiValidationError, match="already Open"):
-        client.set_batch_status(stored.batch_id, BatchStatus.OPEN)
+        sim_client.set_batch_status(stored.batch_id, BatchStatus.OPEN)
 
-    assert client.delete_batch(stored.batch_id) is None
+    assert sim_client.delete_batch(stored.batch_id) is None
     assert not StoredBatch.objects.filter(pk=stored.batch_id).exists()
     with pytest.raises(ApiNotFound, match=f"Batch {stored.batch_id} was not found"):
-        client.delete_batch(stored.batch_id)
+        sim_client.delete_batch(stored.batch_id)
 
 
 @pytest.mark.parametrize(
     ("fault", "recovered"), [("drop_after", True), ("malformed", True), ("drop_before", False)]
 )
 def test_a_status_change_whose_answer_is_lost_against_the_simulator(
-    client, owner_key, fault, recovered
+    sim_client, owner_key, fault, recovered
 ):
     owner, _ = owner_key
     stored = make_batch(user=owner, code="Hold")
     faults.inject(fault, method="PUT", path="/status$", times=1)
 
     if recovered:
-        assert client.set_batch_status(stored.batch_id, BatchStatus.PENDING).recovered is True
+        assert sim_client.set_batch_status(stored.batch_id, BatchStatus.PENDING).recovered is True
     else:
         with pytest.raises(ApiUnavailable, match="NOT set to Pending"):
-            client.set_batch_status(stored.batch_id, BatchStatus.PENDING)
+            sim_client.set_batch_status(stored.batch_id, BatchStatus.PENDING)
     stored.refresh_from_db()
     assert stored.batch_status == (BatchStatus.PENDING if recovered else BatchStatus.OPEN)
 
 
 @pytest.mark.parametrize(("fault", "deleted"), [("drop_after", True), ("drop_before", False)])
-def test_a_delete_whose_answer_is_lost_against_the_simulator(client, owner_key, fault, deleted):
+def test_a_delete_whose_answer_is_lost_against_the_simulator(sim_client, owner_key, fault, deleted):
     owner, _ = owner_key
     stored = make_batch(user=owner, code="Doomed")
     faults.inject(fault, method="DELETE", times=1)
 
     if deleted:
-        assert client.delete_batch(stored.batch_id) is None
+        assert sim_client.delete_batch(stored.batch_id) is None
     else:
         with pytest.raises(ApiUnavailable, match="NOT deleted"):
-            client.delete_batch(stored.batch_id)
+            sim_client.delete_batch(stored.batch_id)
     assert StoredBatch.objects.filter(pk=stored.batch_id).exists() is not deleted
